@@ -1,0 +1,28 @@
+/** Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h). Syscalls return `-errno.X`. */
+export const errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EBADF: 9,
+  EAGAIN: 11,
+  EWOULDBLOCK: 11,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  EMFILE: 24,
+  ENOTTY: 25,
+  ENOSPC: 28,
+  ENXIO: 6,
+} as const;
+
+export type ErrnoName = keyof typeof errno;
+
+/** The name of a (positive or negative) errno value, e.g. `errnoName(-16) === 'EBUSY'`. */
+export function errnoName(value: number): ErrnoName | undefined {
+  const wanted = Math.abs(value);
+  const names = Object.keys(errno) as ErrnoName[];
+  return names.find((name) => errno[name] === wanted);
+}

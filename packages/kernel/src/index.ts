@@ -1,0 +1,1 @@
+export { errno, errnoName, type ErrnoName } from './errno.js';

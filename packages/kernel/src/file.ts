@@ -13,6 +13,8 @@ export interface FileOperations {
   readonly name: string;
   readonly owner: Module | null;
   open?(file: File, current: Process): number;
+  /** Called on every close() of an fd for this file, before its reference is dropped [fs/open.c filp_close]. */
+  flush?(file: File): void;
   release?(file: File): void;
   ioctl?(file: File, request: number, arg: IoctlArg, current: Process): number;
 }

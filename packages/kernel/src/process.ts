@@ -38,6 +38,10 @@ export class Process {
     const file = this.fds.get(fd);
     if (file === undefined) return -errno.EBADF;
     this.fds.delete(fd);
+    if (file.fops.flush !== undefined) {
+      this.kernel.checkFileOps(file);
+      file.fops.flush(file);
+    }
     this.kernel.fput(file);
     return 0;
   }

@@ -1,1 +1,86 @@
-export {};
+import 'reflect-metadata';
+
+export { boot, MACHINE, type BootOptions } from './boot.js';
+export { inspectKernel, type GroupSnapshot, type ModuleSnapshot, type Snapshot, type VmSnapshot } from './inspect.js';
+export { checkAssociations } from './invariants.js';
+export { standardModules, type StandardModules } from './modules.js';
+export {
+  COUPLING_STRATEGY,
+  couplingStrategy,
+  registeredStrategies,
+  registeredStrategyNames,
+  registerStrategy,
+  UnknownStrategyError,
+} from './registry.js';
+export { isVariant, type CouplingEdge, type CouplingStrategy, type Machine } from './strategy.js';
+export { System } from './system.js';
+
+// The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.
+export {
+  countersDelta,
+  counterNames,
+  errno,
+  errnoName,
+  File,
+  isKernelViolation,
+  Kernel,
+  KernelObject,
+  KernelViolation,
+  LockDep,
+  Module,
+  Mutex,
+  O_TRUNC,
+  Process,
+  Tracer,
+  type CounterSnapshot,
+  type ErrnoName,
+  type ExportDecl,
+  type FileOperations,
+  type IoctlArg,
+  type ModuleBody,
+  type ModuleContext,
+  type ModuleImage,
+  type ModuleState,
+  type PreemptionHook,
+  type PreemptionPoint,
+  type Scheduler,
+  type TraceStep,
+  type ViolationKind,
+  type ViolationReport,
+} from '@coupling-lab/kernel';
+export {
+  KVM,
+  KvmDevice,
+  kvmImage,
+  kvmState,
+  kvmVfioHandles,
+  kvmVfioOps,
+  Vm,
+  type DeviceOpsPinning,
+  type KvmDeviceAttr,
+  type KvmDeviceOps,
+  type KvmImageOptions,
+  type KvmVfioOptions,
+  type KvmVfioPort,
+  type RegisterDeviceOps,
+  type SetKvmOrder,
+  type UnregisterDeviceOps,
+} from '@coupling-lab/kvm';
+export {
+  defaultDevices,
+  externalUserExports,
+  fileExports,
+  getOpsExports,
+  VFIO,
+  VfioGroup,
+  vfioImage,
+  vfioPciImage,
+  vfioState,
+  type ExternalUserApi,
+  type FileApi,
+  type GetOpsApi,
+  type KvmRef,
+  type PciDeviceConfig,
+  type VfioExportPlan,
+  type VfioFileOps,
+} from '@coupling-lab/vfio';

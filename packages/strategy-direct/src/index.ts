@@ -1,1 +1,1 @@
-export {};
+export { DirectStrategy } from './direct-strategy.js';

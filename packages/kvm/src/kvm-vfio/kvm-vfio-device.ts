@@ -1,0 +1,162 @@
+import { errno, type Kernel, KernelObject, Mutex, type Process } from '@coupling-lab/kernel';
+import type { KvmDevice, KvmDeviceOps } from '../kvm-device.js';
+import { KVM, type KvmDeviceAttr } from '../uapi.js';
+import type { KvmVfioPort, SetKvmOrder } from './port.js';
+
+/** `struct kvm_vfio_group`: one added group, kzalloc'ed on ADD and kfree'd on DEL or destroy. */
+class KvmVfioGroup<H> extends KernelObject {
+  constructor(readonly handle: H) {
+    super('kvm_vfio_group', null);
+  }
+}
+
+/** `struct kvm_vfio`: the device's private data. */
+class KvmVfio<H> {
+  readonly groups: KvmVfioGroup<H>[] = [];
+  noncoherent = false;
+  constructor(readonly lock: Mutex) {}
+}
+
+export interface KvmVfioOptions {
+  readonly setKvmOrder?: SetKvmOrder;
+}
+
+/**
+ * The kvm-vfio device [virt/kvm/vfio.c v5.17], written once against the port. Every errno of
+ * SPEC 5's table comes from here, whichever strategy provides the port.
+ */
+export function kvmVfioOps<H>(kernel: Kernel, port: KvmVfioPort<H>, options: KvmVfioOptions = {}): KvmDeviceOps {
+  const order = options.setKvmOrder ?? 'locked';
+  const privateOf = (dev: KvmDevice): KvmVfio<H> => dev.private as KvmVfio<H>;
+
+  /**
+   * kvm_vfio_update_coherency: every group is re-tested, because the coherency of one group's
+   * container can change as groups come and go; noncoherent DMA is registered once per transition.
+   */
+  const updateCoherency = (dev: KvmDevice): void => {
+    const kv = privateOf(dev);
+    kv.lock.with(() => {
+      let noncoherent = false;
+      for (const kvg of kv.groups) {
+        kernel.touch(kvg);
+        if (!port.isCoherent(kvg.handle)) {
+          noncoherent = true;
+          break;
+        }
+      }
+      if (noncoherent !== kv.noncoherent) {
+        kv.noncoherent = noncoherent;
+        dev.kvm.noncoherentDma += noncoherent ? 1 : -1;
+      }
+    });
+  };
+
+  const groupAdd = (dev: KvmDevice, fd: number, current: Process): number => {
+    const kv = privateOf(dev);
+    const file = current.fdget(fd);
+    if (file === undefined) return -errno.EBADF;
+    const acquired = port.acquire(file);
+    kernel.fput(file);
+    if (typeof acquired === 'number') return acquired;
+    const handle = acquired;
+
+    kv.lock.lock();
+    for (const existing of kv.groups) {
+      kernel.touch(existing);
+      if (port.same(existing.handle, handle)) {
+        kv.lock.unlock();
+        port.release(handle);
+        return -errno.EEXIST;
+      }
+    }
+    const kvg = new KvmVfioGroup(handle);
+    kv.groups.push(kvg);
+    dev.kvm.assignedDevices += 1;
+    if (order === 'locked') port.setKvm(kvg.handle, dev.kvm);
+    kv.lock.unlock();
+
+    if (order === 'unlocked-local') port.setKvm(handle, dev.kvm);
+    if (order === 'unlocked-kvg') {
+      kernel.touch(kvg);
+      port.setKvm(kvg.handle, dev.kvm);
+    }
+    updateCoherency(dev);
+    return 0;
+  };
+
+  const groupDel = (dev: KvmDevice, fd: number, current: Process): number => {
+    const kv = privateOf(dev);
+    const file = current.fdget(fd);
+    if (file === undefined) return -errno.EBADF;
+    let result = -errno.ENOENT;
+    kv.lock.with(() => {
+      const index = kv.groups.findIndex((kvg) => {
+        kernel.touch(kvg);
+        return port.matchesFile(kvg.handle, file);
+      });
+      const kvg = kv.groups[index];
+      if (kvg === undefined) return;
+      kv.groups.splice(index, 1);
+      dev.kvm.assignedDevices -= 1;
+      port.setKvm(kvg.handle, null);
+      port.release(kvg.handle);
+      kernel.kfree(kvg);
+      result = 0;
+    });
+    kernel.fput(file);
+    updateCoherency(dev);
+    return result;
+  };
+
+  const readFd = (current: Process, address: number): number | undefined => current.memory.readInt32(address);
+
+  return {
+    name: 'kvm-vfio',
+    create(dev: KvmDevice): number {
+      // Only one VFIO device per VM (kvm_vfio_create); called with kvm->lock held.
+      if (dev.kvm.devices.some((other) => other.ops === dev.ops)) return -errno.EBUSY;
+      dev.private = new KvmVfio<H>(new Mutex(kernel, 'kvm_vfio.lock', 'kvm'));
+      return 0;
+    },
+    destroy(dev: KvmDevice): void {
+      const kv = privateOf(dev);
+      for (const kvg of [...kv.groups]) {
+        kernel.touch(kvg);
+        port.setKvm(kvg.handle, null);
+        port.release(kvg.handle);
+        kv.groups.splice(kv.groups.indexOf(kvg), 1);
+        kernel.kfree(kvg);
+        dev.kvm.assignedDevices -= 1;
+      }
+      updateCoherency(dev);
+      kernel.kfree(dev);
+    },
+    set_attr(dev: KvmDevice, attr: KvmDeviceAttr, current: Process): number {
+      if (attr.group !== KVM.DEV_VFIO_GROUP) return -errno.ENXIO;
+      switch (attr.attr) {
+        case KVM.DEV_VFIO_GROUP_ADD: {
+          const fd = readFd(current, attr.addr);
+          return fd === undefined ? -errno.EFAULT : groupAdd(dev, fd, current);
+        }
+        case KVM.DEV_VFIO_GROUP_DEL: {
+          const fd = readFd(current, attr.addr);
+          return fd === undefined ? -errno.EFAULT : groupDel(dev, fd, current);
+        }
+        default:
+          // KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE exists only with CONFIG_SPAPR_TCE_IOMMU (PPC hosts).
+          return -errno.ENXIO;
+      }
+    },
+    has_attr(_dev: KvmDevice, attr: KvmDeviceAttr): number {
+      if (attr.group !== KVM.DEV_VFIO_GROUP) return -errno.ENXIO;
+      return attr.attr === KVM.DEV_VFIO_GROUP_ADD || attr.attr === KVM.DEV_VFIO_GROUP_DEL ? 0 : -errno.ENXIO;
+    },
+  };
+}
+
+/** What a kvm-vfio device holds right now, for inspection. */
+export function kvmVfioHandles(dev: KvmDevice): unknown[] {
+  const kv = dev.private;
+  return kv instanceof KvmVfio ? kv.groups.filter((kvg) => !kvg.freed).map((kvg) => kvg.handle as unknown) : [];
+}
+

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { Kernel, type LockDep } from '@coupling-lab/kernel';
+import { defaultDevices, type PciDeviceConfig } from '@coupling-lab/vfio';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { registeredStrategies, registeredStrategyNames, UnknownStrategyError } from './registry.js';
+import type { CouplingStrategy, Machine } from './strategy.js';
+import { System } from './system.js';
+
+/** The injection token of the booted system's Machine (its PCI devices). */
+export const MACHINE = Symbol('Machine');
+
+type StrategyClass = new (...args: never[]) => CouplingStrategy;
+
+export interface BootOptions {
+  /** A strategy instance, class, or registered name ('get-ops'). */
+  readonly strategy: CouplingStrategy | StrategyClass | string;
+  readonly devices?: readonly PciDeviceConfig[];
+  /** CONFIG_MODULE_FORCE_UNLOAD. */
+  readonly forceUnload?: boolean;
+  /** 'throw' (default): a violation is raised from the call that caused it; 'record': only recorded. */
+  readonly onViolation?: 'throw' | 'record';
+  /** A lock-order graph shared across boots (the explorer's). */
+  readonly lockdep?: LockDep;
+  /** The container to compose in (a child of it is made per system); defaults to the root container. */
+  readonly container?: DependencyContainer;
+}
+
+/**
+ * Boots a fresh system: a kernel and the strategy's module images in their own child container,
+ * so two systems never share state. Nothing is loaded.
+ */
+export function boot(options: BootOptions): System {
+  const scope = (options.container ?? rootContainer).createChildContainer();
+  const kernel = new Kernel({
+    ...(options.forceUnload === undefined ? {} : { forceUnload: options.forceUnload }),
+    ...(options.onViolation === undefined ? {} : { onViolation: options.onViolation }),
+    ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
+  });
+  const machine: Machine = { devices: options.devices ?? defaultDevices };
+  scope.register(Kernel, { useValue: kernel });
+  scope.register(MACHINE, { useValue: machine });
+
+  const strategy = resolveStrategy(options.strategy, scope);
+  const images = strategy.modules(machine);
+  for (const image of images) kernel.registerImage(image);
+  return new System(
+    kernel,
+    strategy,
+    scope,
+    images.map((image) => image.name),
+  );
+}
+
+function resolveStrategy(requested: BootOptions['strategy'], scope: DependencyContainer): CouplingStrategy {
+  if (typeof requested === 'string') {
+    const found = registeredStrategies(scope).find((strategy) => strategy.name === requested);
+    if (found === undefined) throw new UnknownStrategyError(requested, registeredStrategyNames(scope));
+    return found;
+  }
+  if (typeof requested === 'function') return scope.resolve(requested as unknown as new () => CouplingStrategy);
+  return requested;
+}

@@ -1,0 +1,29 @@
+import { File, type Kernel } from '@coupling-lab/kernel';
+import { kvmState, kvmVfioHandles } from '@coupling-lab/kvm';
+import { VfioGroup, vfioState } from '@coupling-lab/vfio';
+
+/**
+ * VFIO's view and KVM's must agree: a group associated with a VM (set_kvm) must be held by that
+ * VM's kvm-vfio device. Otherwise VFIO keeps a pointer to a VM that no longer holds the group (the
+ * 2023 upstream bug 9e0f4f2918c2 left exactly that behind): a `stale-association`.
+ */
+export function checkAssociations(kernel: Kernel): void {
+  const vfio = vfioState(kernel);
+  if (vfio === undefined) return;
+  const vms = kvmState(kernel)?.vms ?? [];
+  for (const group of vfio.groups.values()) {
+    if (group.kvm === null) continue;
+    const vm = vms.find((candidate) => candidate === group.kvm);
+    const held =
+      vm?.devices.some((dev) =>
+        kvmVfioHandles(dev).some((handle) => (handle instanceof VfioGroup ? handle : handle instanceof File ? vfio.groupOfFile(handle) : undefined) === group),
+      ) ?? false;
+    if (!held) {
+      kernel.violation(
+        'stale-association',
+        `${group.label} is associated with VM ${group.kvm.id}, which ${vm === undefined ? 'no longer exists' : 'does not hold it'}`,
+        { module: 'vfio', object: group.label },
+      );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** VFIO's user API [include/uapi/linux/vfio.h]: ioctl numbers are _IO(VFIO_TYPE ';', VFIO_BASE 100 + n). */
+const VFIO_TYPE = 0x3b;
+const VFIO_BASE = 100;
+const io = (nr: number): number => (VFIO_TYPE << 8) | (VFIO_BASE + nr);
+
+export const VFIO = {
+  API_VERSION: 0,
+  GET_API_VERSION: io(0),
+  CHECK_EXTENSION: io(1),
+  SET_IOMMU: io(2),
+  GROUP_GET_STATUS: io(3),
+  GROUP_SET_CONTAINER: io(4),
+  GROUP_UNSET_CONTAINER: io(5),
+  GROUP_GET_DEVICE_FD: io(6),
+  /** Extensions and IOMMU types. */
+  TYPE1_IOMMU: 1,
+  SPAPR_TCE_IOMMU: 2,
+  TYPE1v2_IOMMU: 3,
+  DMA_CC_IOMMU: 4,
+  NOIOMMU_IOMMU: 8,
+  /** VFIO_GROUP_GET_STATUS flags. */
+  GROUP_FLAGS_VIABLE: 1 << 0,
+  GROUP_FLAGS_CONTAINER_SET: 1 << 1,
+} as const;

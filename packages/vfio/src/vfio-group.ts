@@ -1,0 +1,52 @@
+import { KernelObject, type Module, type Refcount } from '@coupling-lab/kernel';
+import type { KvmRef } from './kvm-ref.js';
+import type { PciDeviceConfig } from './pci-device.js';
+import type { VfioContainer } from './vfio-container.js';
+
+/** A PCI device as VFIO sees it, bound to vfio_pci or not. */
+export interface VfioDevice {
+  readonly config: PciDeviceConfig;
+  bound: boolean;
+}
+
+/**
+ * `struct vfio_group` [drivers/vfio/vfio.c v5.17]: one IOMMU group, its devices, the container
+ * it is attached to, its container users (the group fd's attachment, each device fd, each
+ * external user such as KVM), and the VM associated by set_kvm.
+ */
+export class VfioGroup extends KernelObject {
+  readonly devices: VfioDevice[] = [];
+  container: VfioContainer | null = null;
+  containerUsers = 0;
+  /** User fds open on the group (see group-fops flush). */
+  opened = 0;
+  kvm: KvmRef | null = null;
+  /** The driver module whose unbind would sleep while the group sits in a container (vfio_pci). */
+  driver: Module | null = null;
+  /** The driver reference taken while the group sits in a container (see group-fops setContainer). */
+  containerPin: Module | null = null;
+  /** KVM counts as a container user through set_kvm (the file-based API; see file-api.ts). */
+  kvmUser = false;
+
+  constructor(
+    owner: Module,
+    readonly id: number,
+    /** The group's kref: the driver's binding, open files, device fds and external users each hold one. */
+    readonly refs: Refcount,
+  ) {
+    super(`vfio group ${id}`, owner);
+  }
+
+  get path(): string {
+    return `/dev/vfio/${this.id}`;
+  }
+
+  /** vfio_group_viable: every device in the group is bound to a VFIO driver. */
+  get viable(): boolean {
+    return this.devices.length > 0 && this.devices.every((device) => device.bound);
+  }
+
+  get coherent(): boolean {
+    return this.devices.every((device) => device.config.coherent);
+  }
+}

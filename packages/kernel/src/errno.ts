@@ -4,8 +4,9 @@ export const errno = {
   ENOENT: 2,
   EINTR: 4,
   EBADF: 9,
-  EAGAIN: 11,
+  /** EWOULDBLOCK and EAGAIN are one value; the module calls speak of EWOULDBLOCK, so it is named first. */
   EWOULDBLOCK: 11,
+  EAGAIN: 11,
   ENOMEM: 12,
   EFAULT: 14,
   EBUSY: 16,

@@ -1,1 +1,2 @@
-export {};
+export { GetOpsNoFileRefStrategy, GetOpsStrategy } from './get-ops-strategy.js';
+export type { GetOpsHandle } from './get-ops-port.js';

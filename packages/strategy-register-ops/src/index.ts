@@ -1,1 +1,2 @@
-export {};
+export { RegisterOpsNoOwnerStrategy, RegisterOpsStrategy, RegisterOpsUnlockedStrategy } from './register-ops-strategy.js';
+export { kvmVfioImage } from './kvm-vfio-module.js';

@@ -1,1 +1,1 @@
-export {};
+export { SymbolGetFileStrategy, SymbolGetFileV519RaceStrategy } from './symbol-get-file-strategy.js';

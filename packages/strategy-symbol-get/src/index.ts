@@ -1,1 +1,1 @@
-export {};
+export { SymbolGetStrategy, SymbolGetV517RaceStrategy } from './symbol-get-strategy.js';

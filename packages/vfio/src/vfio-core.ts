@@ -82,7 +82,9 @@ export class VfioCore {
     this.kernel.kfree(group);
   }
 
+  /** Is `file` a group file (f_op == &vfio_group_fops), and which group; dereferencing the file is checked. */
   groupOfFile(file: File): VfioGroup | undefined {
+    this.kernel.touch(file);
     return file.fops === this.groupFops ? (file.privateData as VfioGroup) : undefined;
   }
 

@@ -1,0 +1,43 @@
+import {
+  type CouplingEdge,
+  type CouplingStrategy,
+  couplingStrategy,
+  getOpsExports,
+  kvmVfioOps,
+  type Machine,
+  type ModuleImage,
+  standardModules,
+} from '@coupling-lab/lab';
+import { getOpsPort } from './get-ops-port.js';
+
+/** The seed patch: KVM symbol_get()s one function, vfio_file_get_ops(), and calls through the table it returns. */
+@couplingStrategy()
+export class GetOpsStrategy implements CouplingStrategy {
+  readonly name: string = 'get-ops';
+  readonly summary: string = 'the seed patch: one symbol_get of vfio_file_get_ops(), then calls through its ops table';
+  readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
+  /** KVM takes a reference on the group file it keeps (fget), which pins vfio. */
+  protected readonly holdFile: boolean = true;
+
+  modules(machine: Machine): ModuleImage[] {
+    return standardModules(machine, {
+      vfioExports: [getOpsExports],
+      kvm: {
+        builtinVfioDevice: ({ kernel }) => kvmVfioOps(kernel, getOpsPort(kernel, { holdFile: this.holdFile })),
+      },
+    });
+  }
+}
+
+/**
+ * The race-catalogue variant, the natural mistake "I have the ops, I'm done": KVM keeps the
+ * table and a bare file pointer but takes no reference on the file. Once QEMU closes its fds
+ * the file is freed and KVM still calls through the table with it.
+ */
+@couplingStrategy()
+export class GetOpsNoFileRefStrategy extends GetOpsStrategy {
+  override readonly name: string = 'get-ops/no-file-ref';
+  override readonly summary: string = 'get-ops keeping only the ops table: no reference on the group file';
+  readonly variant = { of: 'get-ops', difference: 'KVM keeps the ops table and a bare file pointer, without fget' };
+  protected override readonly holdFile: boolean = false;
+}

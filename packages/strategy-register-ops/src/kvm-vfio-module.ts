@@ -1,0 +1,63 @@
+import {
+  type FileApi,
+  KVM,
+  type KvmDeviceOps,
+  kvmVfioOps,
+  type KvmVfioPort,
+  type File,
+  type ModuleImage,
+  type RegisterDeviceOps,
+  type UnregisterDeviceOps,
+  errno,
+} from '@coupling-lab/lab';
+
+/**
+ * The glue module `kvm_vfio` of the reviewer's alternative: it imports KVM's registration API and
+ * VFIO's file functions directly, registers the kvm-vfio device ops for KVM_DEV_TYPE_VFIO in init
+ * and unregisters them in exit. `withOwner` puts the module in the ops' `owner` so KVM can pin it.
+ */
+export function kvmVfioImage(options: { withOwner: boolean }): ModuleImage {
+  return {
+    name: 'kvm_vfio',
+    description: 'kvm-vfio device ops, registered with KVM from the VFIO side',
+    imports: [
+      'kvm_register_device_ops',
+      'kvm_unregister_device_ops',
+      'vfio_file_iommu_group',
+      'vfio_file_enforced_coherent',
+      'vfio_file_set_kvm',
+    ],
+    exports: {},
+    load(context) {
+      const { kernel, module } = context;
+      const register = context.import<RegisterDeviceOps>('kvm_register_device_ops');
+      const unregister = context.import<UnregisterDeviceOps>('kvm_unregister_device_ops');
+      const iommuGroup = context.import<FileApi['vfio_file_iommu_group']>('vfio_file_iommu_group');
+      const coherent = context.import<FileApi['vfio_file_enforced_coherent']>('vfio_file_enforced_coherent');
+      const setKvm = context.import<FileApi['vfio_file_set_kvm']>('vfio_file_set_kvm');
+      const port: KvmVfioPort<File> = {
+        acquire(file) {
+          kernel.fget(file);
+          if (iommuGroup(file) !== null) return file;
+          kernel.fput(file);
+          return -errno.EINVAL;
+        },
+        release: (file) => kernel.fput(file),
+        same: (a, b) => a === b,
+        matchesFile: (held, file) => held === file,
+        isCoherent: (file) => coherent(file),
+        setKvm: (file, vm) => setKvm(file, vm),
+      };
+      // The ops are kvm_vfio's code: KVM's calls through them cross a module boundary.
+      const ops: KvmDeviceOps = kernel.opsTable(module, 'kvm_vfio_ops', {
+        ...kvmVfioOps(kernel, port),
+        owner: options.withOwner ? module : null,
+      });
+      return {
+        symbols: {},
+        init: () => register(ops, KVM.DEV_TYPE_VFIO),
+        exit: () => unregister(KVM.DEV_TYPE_VFIO),
+      };
+    },
+  };
+}

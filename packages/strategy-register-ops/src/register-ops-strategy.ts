@@ -1,0 +1,53 @@
+import {
+  type CouplingEdge,
+  type CouplingStrategy,
+  couplingStrategy,
+  type DeviceOpsPinning,
+  fileExports,
+  type Machine,
+  type ModuleImage,
+  standardModules,
+} from '@coupling-lab/lab';
+import { kvmVfioImage } from './kvm-vfio-module.js';
+
+/**
+ * The reviewer's alternative (Christoph Hellwig in the seed thread, never merged): KVM exports
+ * kvm_register_device_ops and has no VFIO code; the glue module kvm_vfio registers the device.
+ * Unload safety is its burden: the ops carry an owner, which KVM pins under the table lock that
+ * kvm_unregister_device_ops also takes, and unpins when the device is destroyed.
+ */
+@couplingStrategy()
+export class RegisterOpsStrategy implements CouplingStrategy {
+  readonly name: string = 'register-ops';
+  readonly summary: string = "the reviewer's alternative: a kvm_vfio glue module registers the device ops with KVM";
+  readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm_vfio', to: 'kvm', kind: 'registers' }];
+  protected readonly pinning: DeviceOpsPinning = 'locked';
+  protected readonly opsHaveOwner: boolean = true;
+
+  modules(machine: Machine): ModuleImage[] {
+    return standardModules(machine, {
+      vfioExports: [fileExports],
+      kvm: { exportDeviceOps: true, deviceOpsPinning: this.pinning },
+      extra: [kvmVfioImage({ withOwner: this.opsHaveOwner })],
+    });
+  }
+}
+
+/** Variant: Linux's kvm_device_ops as they are, with no owner: nothing stops kvm_vfio unloading under a device. */
+@couplingStrategy()
+export class RegisterOpsNoOwnerStrategy extends RegisterOpsStrategy {
+  override readonly name: string = 'register-ops/no-owner';
+  override readonly summary: string = 'register-ops with kvm_device_ops as Linux has them: no owner, nothing pinned';
+  readonly variant = { of: 'register-ops', difference: 'the ops have no owner and KVM pins nothing' };
+  protected override readonly pinning: DeviceOpsPinning = 'none';
+  protected override readonly opsHaveOwner: boolean = false;
+}
+
+/** Variant: the owner reference is taken after the table lock is dropped, leaving a window for rmmod kvm_vfio. */
+@couplingStrategy()
+export class RegisterOpsUnlockedStrategy extends RegisterOpsStrategy {
+  override readonly name: string = 'register-ops/unlocked';
+  override readonly summary: string = 'register-ops taking the owner reference outside the table lock';
+  readonly variant = { of: 'register-ops', difference: "KVM_CREATE_DEVICE takes the owner's reference after dropping the table lock" };
+  protected override readonly pinning: DeviceOpsPinning = 'unlocked';
+}

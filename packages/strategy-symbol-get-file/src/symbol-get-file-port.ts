@@ -1,0 +1,41 @@
+import { errno, type File, type FileApi, type Kernel, type KvmVfioPort } from '@coupling-lab/lab';
+
+/**
+ * virt/kvm/vfio.c v5.19: KVM holds the group *file* (fget on ADD, fput on DEL or destroy) and
+ * symbol_get()s three VFIO functions that take it. Duplicates and DEL match by file.
+ */
+export function symbolGetFilePort(kernel: Kernel): KvmVfioPort<File> {
+  return {
+    acquire(file) {
+      kernel.fget(file);
+      // kvm_vfio_file_iommu_group: "Ensure the FD is a vfio group FD."
+      const iommuGroup = kernel.symbolGet<FileApi['vfio_file_iommu_group']>('vfio_file_iommu_group');
+      let group: number | null = null;
+      if (iommuGroup !== null) {
+        group = iommuGroup(file);
+        kernel.symbolPut('vfio_file_iommu_group');
+      }
+      if (group === null) {
+        kernel.fput(file);
+        return -errno.EINVAL;
+      }
+      return file;
+    },
+    release: (file) => kernel.fput(file),
+    same: (a, b) => a === b,
+    matchesFile: (held, file) => held === file,
+    isCoherent(file) {
+      const coherent = kernel.symbolGet<FileApi['vfio_file_enforced_coherent']>('vfio_file_enforced_coherent');
+      if (coherent === null) return false;
+      const result = coherent(file);
+      kernel.symbolPut('vfio_file_enforced_coherent');
+      return result;
+    },
+    setKvm(file, vm) {
+      const set = kernel.symbolGet<FileApi['vfio_file_set_kvm']>('vfio_file_set_kvm');
+      if (set === null) return;
+      set(file, vm);
+      kernel.symbolPut('vfio_file_set_kvm');
+    },
+  };
+}

@@ -119,25 +119,29 @@ export class Kernel {
     if (image === undefined) return -errno.ENOENT;
     if (this.modules.has(name)) return -errno.EEXIST;
     const module = new Module(image);
+    // add_unformed_module: the name is taken before symbols are resolved.
+    this.modules.set(name, module);
 
-    // resolve_symbol + ref_module: each import adds a use edge holding one reference.
+    // resolve_symbol + ref_module: each module used adds one use edge holding one reference.
     const resolved = new Map<string, unknown>();
     for (const symbol of image.imports) {
       const found = this.symbols.get(symbol);
-      if (found === undefined || found.module.state !== 'LIVE' || !this.tryModuleGet(found.module)) {
+      const usable =
+        found !== undefined &&
+        found.module.state === 'LIVE' &&
+        (module.uses.has(found.module) || this.tryModuleGet(found.module));
+      if (!usable) {
         this.dropUses(module);
+        this.modules.delete(name);
         return -errno.ENOENT;
       }
       if (!module.uses.has(found.module)) {
         module.uses.add(found.module);
         found.module.usedBy.add(module);
-      } else {
-        this.modulePut(found.module);
       }
       resolved.set(symbol, found.value);
     }
 
-    this.modules.set(name, module);
     const body = image.load({
       kernel: this,
       module,
@@ -190,7 +194,8 @@ export class Kernel {
    */
   deleteModule(name: string, flags = 0): number {
     const module = this.modules.get(name);
-    if (module === undefined) return -errno.ENOENT;
+    // find_module does not see a module that is still UNFORMED.
+    if (module === undefined || module.state === 'UNFORMED') return -errno.ENOENT;
     if (module.usedBy.size > 0) return -errno.EWOULDBLOCK;
     if (module.state !== 'LIVE') return -errno.EBUSY;
     const mayForce = this.forceUnload && (flags & O_TRUNC) !== 0;

@@ -63,7 +63,8 @@ export class Kernel {
   private readonly liveFiles = new Set<File>();
   private readonly refcounts = new Set<Refcount>();
   private readonly held = new Map<number, Mutex[]>();
-  private readonly processes: Process[] = [];
+  private readonly processes = new Set<Process>();
+  private nextPid = 1;
 
   constructor(options: KernelOptions = {}) {
     this.forceUnload = options.forceUnload ?? false;
@@ -453,13 +454,18 @@ export class Kernel {
   // ---- processes --------------------------------------------------------------------------------
 
   spawn(name: string): Process {
-    const process = new Process(this, this.processes.length + 1, name);
-    this.processes.push(process);
+    const process = new Process(this, this.nextPid++, name);
+    this.processes.add(process);
     return process;
   }
 
   livingProcesses(): Process[] {
-    return this.processes.filter((process) => !process.exited);
+    return [...this.processes];
+  }
+
+  /** do_exit's end: the process is gone from the task list. */
+  reap(process: Process): void {
+    this.processes.delete(process);
   }
 
   /**

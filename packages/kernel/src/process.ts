@@ -90,6 +90,7 @@ export class Process {
   exit(): number {
     for (const fd of [...this.fds.keys()].sort((a, b) => a - b)) this.close(fd);
     this.exited = true;
+    this.kernel.reap(this);
     return 0;
   }
 

@@ -1,0 +1,125 @@
+import { boot, type CouplingEdge, type CouplingStrategy, errnoName, KVM, type ModuleSnapshot, type GroupSnapshot } from '@coupling-lab/lab';
+import { groupAttr, groupFd, qemuFixture } from '../qemu-fixture.js';
+
+/** What a strategy couples (SPEC 10's static metrics), found by booting and trying, never declared. */
+export interface CouplingMetrics {
+  /** Every module of the strategy, in load order. */
+  readonly modules: readonly string[];
+  /** Symbols each module exports for the other side (the bus-driver API vfio gives vfio_pci is left out). */
+  readonly exports: readonly { readonly module: string; readonly symbols: readonly string[] }[];
+  /** Direct-import edges as loading creates them, plus the strategy's run-time edges. */
+  readonly edges: readonly CouplingEdge[];
+  /** Modules that load with nothing else loaded. */
+  readonly loadsAlone: readonly string[];
+  /** Every order of insmod over all modules, and whether it works. */
+  readonly loadOrders: readonly { readonly order: readonly string[]; readonly ok: boolean }[];
+  /** rmmod of each module while a VM uses a group: 'ok' or the errno. */
+  readonly unloadWhileInUse: readonly { readonly module: string; readonly result: string }[];
+  /** SPEC 8's load/unload matrix, with nothing open. */
+  readonly matrix: {
+    readonly insmodKvmAlone: string;
+    readonly rmmodKvm: string;
+    readonly rmmodVfioPci: string;
+    readonly rmmodVfioAfterVfioPci: string;
+    /** KVM_CREATE_DEVICE for VFIO with only kvm loaded, and GROUP_ADD on the result if it is a device. */
+    readonly createDeviceWithoutVfio: string;
+  };
+  /** What pins what while a VM holds group 26 and QEMU has closed every VFIO fd. */
+  readonly pinsWhileInUse: { readonly modules: readonly ModuleSnapshot[]; readonly groups: readonly GroupSnapshot[] };
+}
+
+export function resultName(result: number): string {
+  return result >= 0 ? 'ok' : `-${errnoName(result) ?? String(-result)}`;
+}
+
+export function couplingMetrics(strategy: CouplingStrategy | string): CouplingMetrics {
+  const reference = boot({ strategy });
+  const modules = reference.modules;
+  return {
+    modules,
+    exports: exportsForOtherSide(strategy),
+    edges: edges(strategy),
+    loadsAlone: modules.filter((name) => boot({ strategy }).insmod(name) === 0),
+    loadOrders: permutations(modules).map((order) => {
+      const sys = boot({ strategy });
+      return { order, ok: order.every((name) => sys.insmod(name) === 0) };
+    }),
+    unloadWhileInUse: modules.map((name) => {
+      const sys = boot({ strategy });
+      holdGroup(sys);
+      return { module: name, result: resultName(sys.rmmod(name)) };
+    }),
+    matrix: matrix(strategy),
+    pinsWhileInUse: pins(strategy),
+  };
+}
+
+function exportsForOtherSide(strategy: CouplingStrategy | string): CouplingMetrics['exports'] {
+  const sys = boot({ strategy });
+  const images = sys.modules.map((name) => sys.kernel.image(name)).filter((image) => image !== undefined);
+  const busDriverImports = new Set(images.find((image) => image.name === 'vfio_pci')?.imports ?? []);
+  return images
+    .map((image) => ({ module: image.name, symbols: Object.keys(image.exports).filter((symbol) => !busDriverImports.has(symbol)).sort() }))
+    .filter((entry) => entry.symbols.length > 0);
+}
+
+function edges(strategy: CouplingStrategy | string): CouplingEdge[] {
+  const sys = boot({ strategy });
+  sys.modprobeAll();
+  const hard: CouplingEdge[] = sys.kernel
+    .loadedModules()
+    .flatMap((module) => [...module.uses].map((used) => ({ from: module.name, to: used.name, kind: 'hard' as const })));
+  return [...hard, ...sys.strategy.runtimeEdges].sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`));
+}
+
+function matrix(strategy: CouplingStrategy | string): CouplingMetrics['matrix'] {
+  const idle = (): ReturnType<typeof boot> => {
+    const sys = boot({ strategy });
+    sys.modprobeAll();
+    return sys;
+  };
+  const afterPci = idle();
+  afterPci.rmmod('vfio_pci');
+  return {
+    insmodKvmAlone: resultName(boot({ strategy }).insmod('kvm')),
+    rmmodKvm: resultName(idle().rmmod('kvm')),
+    rmmodVfioPci: resultName(idle().rmmod('vfio_pci')),
+    rmmodVfioAfterVfioPci: resultName(afterPci.rmmod('vfio')),
+    createDeviceWithoutVfio: createDeviceWithoutVfio(strategy),
+  };
+}
+
+function createDeviceWithoutVfio(strategy: CouplingStrategy | string): string {
+  const sys = boot({ strategy });
+  if (sys.insmod('kvm') < 0) return 'kvm does not load';
+  const qemu = sys.spawn('qemu');
+  const kvm = qemu.open('/dev/kvm');
+  const vm = qemu.ioctl(kvm, KVM.CREATE_VM);
+  const device = qemu.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO });
+  if (device < 0) return resultName(device);
+  const add = qemu.ioctl(device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, kvm));
+  return `device created; GROUP_ADD ${resultName(add)}`;
+}
+
+/** A VM holding group 26, QEMU's VFIO fds closed: only what KVM holds is left. */
+function holdGroup(sys: ReturnType<typeof boot>): void {
+  const fixture = qemuFixture(sys, [26]);
+  const { qemu } = fixture;
+  qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)));
+  qemu.close(groupFd(fixture, 26));
+  qemu.close(fixture.container);
+}
+
+function pins(strategy: CouplingStrategy | string): CouplingMetrics['pinsWhileInUse'] {
+  const sys = boot({ strategy });
+  holdGroup(sys);
+  const snapshot = sys.inspect();
+  return { modules: snapshot.modules, groups: snapshot.groups };
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) =>
+    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+  );
+}

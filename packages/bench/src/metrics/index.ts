@@ -1,0 +1,2 @@
+export { countedCosts, type CountedCosts } from './counted-costs.js';
+export { couplingMetrics, resultName, type CouplingMetrics } from './coupling-metrics.js';

@@ -1,5 +1,5 @@
-import { KVM, type System, VFIO } from '@coupling-lab/lab';
-import { groupAttr, groupFd, must, qemuFixture } from './qemu-fixture.js';
+import { groupAttr, groupFd, KVM, must, qemuFixture, type System, VFIO } from '@coupling-lab/lab';
+
 import type { TimedOperation } from './timing/index.js';
 
 /** The operations costed and timed for every strategy (SPEC 10), named as report.json names them. */

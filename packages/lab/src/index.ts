@@ -84,3 +84,4 @@ export {
   type VfioExportPlan,
   type VfioFileOps,
 } from '@coupling-lab/vfio';
+export { groupAttr, groupFd, must, qemuFixture, type QemuFixture } from './qemu-fixture.js';

@@ -1,5 +1,17 @@
-import { boot, type CouplingEdge, type CouplingStrategy, errnoName, KVM, type ModuleSnapshot, type GroupSnapshot } from '@coupling-lab/lab';
-import { groupAttr, groupFd, qemuFixture } from '../qemu-fixture.js';
+import {
+  boot,
+  type CouplingEdge,
+  type CouplingStrategy,
+  errnoName,
+  type GroupSnapshot,
+  groupAttr,
+  groupFd,
+  KVM,
+  type ModuleSnapshot,
+  qemuFixture,
+  type System,
+} from '@coupling-lab/lab';
+
 
 /** What a strategy couples (SPEC 10's static metrics), found by booting and trying, never declared. */
 export interface CouplingMetrics {
@@ -73,7 +85,7 @@ function edges(strategy: CouplingStrategy | string): CouplingEdge[] {
 }
 
 function matrix(strategy: CouplingStrategy | string): CouplingMetrics['matrix'] {
-  const idle = (): ReturnType<typeof boot> => {
+  const idle = (): System => {
     const sys = boot({ strategy });
     sys.modprobeAll();
     return sys;
@@ -102,7 +114,7 @@ function createDeviceWithoutVfio(strategy: CouplingStrategy | string): string {
 }
 
 /** A VM holding group 26, QEMU's VFIO fds closed: only what KVM holds is left. */
-function holdGroup(sys: ReturnType<typeof boot>): void {
+function holdGroup(sys: System): void {
   const fixture = qemuFixture(sys, [26]);
   const { qemu } = fixture;
   qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)));

@@ -1,4 +1,7 @@
-import { KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
+import type { Process } from '@coupling-lab/kernel';
+import { KVM } from '@coupling-lab/kvm';
+import { VFIO } from '@coupling-lab/vfio';
+import type { System } from './system.js';
 
 /** The fds of a QEMU-like process that has set up VFIO and a VM with a kvm-vfio device. */
 export interface QemuFixture {

@@ -219,6 +219,15 @@ export class Kernel {
   tryModuleGet(module: Module | null): boolean {
     if (module === null) return true;
     this.preempt('module-get', module.name);
+    return this.pinModule(module);
+  }
+
+  /**
+   * try_module_get with no preemption point of its own, for callers that found the module under
+   * a lock or with preemption disabled (__symbol_get, chrdev_open's cdev_lock): Linux frees a
+   * module only after synchronize_rcu, so the lookup and the pin are one step there.
+   */
+  private pinModule(module: Module): boolean {
     if (module.state === 'FREED') {
       this.violation('use-after-free', `try_module_get on freed module ${module.name}`, { module: module.name });
       return false;
@@ -228,6 +237,7 @@ export class Kernel {
     module.refcount += 1;
     return true;
   }
+
 
   /** module_put. */
   modulePut(module: Module | null): void {
@@ -260,7 +270,7 @@ export class Kernel {
     const found = this.symbols.get(name);
     if (found === undefined || !found.gpl) return null;
     if (found.module.state === 'COMING') return null;
-    if (!this.tryModuleGet(found.module)) return null;
+    if (!this.pinModule(found.module)) return null;
     return found.value as T;
   }
 
@@ -383,7 +393,7 @@ export class Kernel {
   openFile(path: string, current: Process): File | number {
     const fops = this.chrdevs.get(path);
     if (fops === undefined) return -errno.ENOENT;
-    if (!this.tryModuleGet(fops.owner)) return -errno.ENODEV;
+    if (fops.owner !== null && !this.pinModule(fops.owner)) return -errno.ENODEV;
     const file = new File(path, fops);
     this.liveFiles.add(file);
     if (fops.open !== undefined) {

@@ -20,13 +20,13 @@ test('deleteModule passes the GOING and FREED state changes and the put of each 
   expect(points).toEqual(['module-state user', 'module-put lib', 'module-state user']);
 });
 
-test('symbolGet passes the lookup then the module get; symbolPut the module put', () => {
+test('symbolGet is one preemption point, lookup and pin together as under RCU in __symbol_get; symbolPut the module put', () => {
   const kernel = kernelWith([libImage()]);
   expect(kernel.insmod('lib')).toBe(0);
   const points = recordPoints(kernel);
   kernel.symbolGet('lib_add');
   kernel.symbolPut('lib_add');
-  expect(points).toEqual(['symbol-lookup lib_add', 'module-get lib', 'module-put lib']);
+  expect(points).toEqual(['symbol-lookup lib_add', 'module-put lib']);
 });
 
 test('a cross-module call passes a call point before the callee runs', () => {
@@ -42,7 +42,7 @@ test('a cross-module call passes a call point before the callee runs', () => {
   expect(points).toEqual(['call lib_add', 'call lib_ops.run']);
 });
 
-test('open, ioctl and close pass module get, file get, file put and module put in order', () => {
+test('open pins the owner with the node lookup (cdev_lock), then ioctl and close pass file get, file put and module put', () => {
   const kernel = kernelWith([driverImage('drv', '/dev/drv', { ioctl: () => 0 })]);
   expect(kernel.insmod('drv')).toBe(0);
   const p = kernel.spawn('proc');
@@ -51,7 +51,6 @@ test('open, ioctl and close pass module get, file get, file put and module put i
   p.ioctl(fd, 1);
   p.close(fd);
   expect(points).toEqual([
-    'module-get drv',
     'file-get /dev/drv',
     'file-put /dev/drv',
     'file-put /dev/drv',

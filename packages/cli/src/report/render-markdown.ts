@@ -1,0 +1,91 @@
+import { benchNote, comparisonRows, type ComparisonCell } from './comparison-rows.js';
+import { escapeMarkdown } from './escape.js';
+import { plural } from './format.js';
+import { graphMermaid } from './module-graph.js';
+import type { Report, StrategyReport } from './types.js';
+
+function tableCell(cell: ComparisonCell): string {
+  return cell.lines.map(escapeMarkdown).join('<br>');
+}
+
+function comparisonTable(report: Report): string[] {
+  const header = ['', ...report.strategies.map((s) => escapeMarkdown(s.name))];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
+  for (const row of comparisonRows(report)) {
+    const cells =
+      row.kind === 'section'
+        ? [`**${escapeMarkdown(row.title)}**`, ...report.strategies.map(() => '')]
+        : [escapeMarkdown(row.label), ...row.cells.map(tableCell)];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function raceLines(strategy: StrategyReport): string[] {
+  if (strategy.races.length === 0) return ['No race scenarios were run.'];
+  return strategy.races.flatMap((race) => {
+    const verdict = race.verdict === 'violation' ? `violation: ${race.kind ?? 'unnamed'}` : race.verdict;
+    const detail = [plural(race.schedules, 'schedule'), race.bound].filter((d) => d !== undefined).join(', ');
+    const lines = [
+      `- ${escapeMarkdown(race.scenario)}: ${escapeMarkdown(verdict)} (${escapeMarkdown(detail)})`,
+    ];
+    if (race.schedule !== undefined)
+      lines.push(`  - minimal schedule: \`${race.schedule.replace(/`/g, "'")}\``);
+    return lines;
+  });
+}
+
+function strategySection(strategy: StrategyReport): string[] {
+  const failures = strategy.conformance.failures.map(
+    (f) => `- conformance failure **${escapeMarkdown(f.name)}**: ${escapeMarkdown(f.error)}`,
+  );
+  const exports = strategy.coupling.exports.map(
+    (e) =>
+      `- ${escapeMarkdown(e.module)} exports: ${e.symbols.map((s) => `\`${s}\``).join(', ') || 'nothing'}`,
+  );
+  return [
+    `### ${escapeMarkdown(strategy.name)}`,
+    '',
+    escapeMarkdown(strategy.summary),
+    '',
+    ...(failures.length > 0 ? [...failures, ''] : []),
+    ...(exports.length > 0 ? [...exports, ''] : []),
+    '#### Races',
+    '',
+    ...raceLines(strategy),
+    '',
+    '#### Module graph',
+    '',
+    '```mermaid',
+    graphMermaid(strategy.name, strategy.coupling),
+    '```',
+    '',
+  ];
+}
+
+/** report.md: the comparison table, what differs, and per strategy its races and module graph. */
+export function renderMarkdown(report: Report): string {
+  const { machine } = report;
+  const note = benchNote(report);
+  return [
+    '# coupling-lab comparison',
+    '',
+    `coupling-lab ${escapeMarkdown(report.version)}, ${escapeMarkdown(report.generatedAt)}${report.quick ? ' (quick run: fewer schedules and samples)' : ''}.`,
+    `Machine: ${escapeMarkdown(machine.cpu)}, ${machine.cores} cores, Node ${escapeMarkdown(machine.node)}, ${escapeMarkdown(machine.platform)}.`,
+    '',
+    '## Side by side',
+    '',
+    ...comparisonTable(report),
+    '',
+    ...(note !== undefined ? [escapeMarkdown(note), ''] : []),
+    '## What differs',
+    '',
+    ...(report.differences.length > 0
+      ? report.differences.map((d) => `- ${escapeMarkdown(d)}`)
+      : ['Nothing.']),
+    '',
+    '## Strategies',
+    '',
+    ...report.strategies.flatMap(strategySection),
+  ].join('\n');
+}

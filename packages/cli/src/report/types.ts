@@ -1,0 +1,101 @@
+/** The operations every strategy is counted and timed on, in the order reports show them. */
+export const operationNames = [
+  'GROUP_ADD',
+  'GROUP_DEL',
+  'DEVICE_CREATE',
+  'DEVICE_DESTROY',
+  'VM_LIFE',
+] as const;
+export type OperationName = (typeof operationNames)[number];
+
+/** What one operation cost, counted at the kernel model's preemption points. */
+export interface CountRow {
+  symbolLookups: number;
+  moduleGets: number;
+  modulePuts: number;
+  /** Every call that crosses from one module into another, direct or through a pointer. */
+  crossModuleCalls: number;
+  /** The cross-module calls made through a function pointer (an ops table). */
+  indirectCalls: number;
+  lockAcquisitions: number;
+}
+
+/**
+ * A dependency between two modules: `hard` is a direct import resolved at load (`from` uses `to`),
+ * `symbol_get` is `from` looking up `to`'s symbols at run time, `registers` is `from` registering
+ * ops with `to`.
+ */
+export interface ModuleEdge {
+  from: string;
+  to: string;
+  kind: 'hard' | 'symbol_get' | 'registers';
+}
+
+/** The static coupling of one strategy, read from its module images. */
+export interface CouplingMetrics {
+  /** Every module the strategy has, e.g. kvm, vfio, vfio_pci, kvm_vfio. */
+  modules: string[];
+  /** The symbols each side exports for the other. */
+  exports: { module: string; symbols: string[] }[];
+  edges: ModuleEdge[];
+  /** Modules that load with nothing else loaded. */
+  loadsAlone: string[];
+  loadOrders: { order: string[]; ok: boolean }[];
+  /** `result` is 'ok' or an errno name such as '-EWOULDBLOCK'. */
+  unloadWhileInUse: { module: string; result: string }[];
+}
+
+/** What the race explorer found for one catalogue scenario. */
+export interface RaceResult {
+  scenario: string;
+  verdict: 'clean' | 'violation' | 'skipped';
+  /** How many schedules were run. */
+  schedules: number;
+  /** The exploration bound, e.g. 'exhaustive, depth 2' or 'random, 500 schedules'. */
+  bound?: string;
+  /** The kind of violation found, e.g. 'use-after-free'. */
+  kind?: string;
+  /** The minimal failing schedule, replayable. */
+  schedule?: string;
+}
+
+/** One strategy's timing of one operation. */
+export interface BenchCell {
+  nsPerOp: number;
+  ratioToDirect: number;
+  /** The confidence interval of `ratioToDirect`, low then high. */
+  ci: [number, number];
+}
+
+/** Everything the comparison found about one strategy. */
+export interface StrategyReport {
+  name: string;
+  /** One sentence saying how the strategy couples kvm and vfio. */
+  summary: string;
+  conformance: { passed: number; failed: number; failures: { name: string; error: string }[] };
+  coupling: CouplingMetrics;
+  counts: Record<OperationName, CountRow>;
+  races: RaceResult[];
+  /** Absent when the run did not benchmark. */
+  bench?: Record<OperationName, BenchCell>;
+}
+
+/** One comparison run, as written to report.json and rendered to the table, report.md and report.html. */
+export interface Report {
+  version: string;
+  /** ISO 8601. */
+  generatedAt: string;
+  machine: { cpu: string; cores: number; node: string; platform: string };
+  /** True when the run was shortened with --quick (fewer schedules and samples). */
+  quick: boolean;
+  strategies: StrategyReport[];
+  /** The "what differs" lines, one difference each. */
+  differences: string[];
+  benchMeta?: {
+    rounds: number;
+    /** The "no model" floor: the same work as plain function calls. */
+    floorNsPerOp: Partial<Record<OperationName, number>>;
+    /** What the idle preemption hooks add, in percent. */
+    hookOverheadPercent?: number;
+  };
+}

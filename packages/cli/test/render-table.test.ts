@@ -1,0 +1,42 @@
+import { renderTable } from '../src/report/index.js';
+import { sampleReport } from './sample-report.js';
+
+const ansiEscape = '\x1b[';
+
+test('the table has a column headed by each strategy, in report order', () => {
+  const report = sampleReport();
+  const header = renderTable(report, { colour: false }).split('\n')[1] ?? '';
+  const columns = header
+    .split('│')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  expect(columns).toEqual(report.strategies.map((s) => s.name));
+});
+
+test('without colour the table has no ANSI codes; with colour it has them', () => {
+  const report = sampleReport();
+  expect(renderTable(report, { colour: false })).not.toContain(ansiEscape);
+  expect(renderTable(report, { colour: true })).toContain(ansiEscape);
+});
+
+test('the table shows counted costs, races, timings and what differs', () => {
+  const report = sampleReport();
+  const text = renderTable(report, { colour: false, width: 200 });
+  // Cells wrap at the column width, so look for pieces short enough to stay on one line.
+  expect(text).toContain('1 lookup · 1 get/1 put');
+  expect(text).toContain('(3 indirect)');
+  expect(text).toContain('violation: use-after-free');
+  expect(text).toContain('clean · 1,204 schedules');
+  expect(text).toContain('751 ns · 1.82× [1.75–1.89]');
+  expect(text).toContain('What differs');
+  for (const line of report.differences) expect(text).toContain(`- ${line}`);
+});
+
+test('without timings the table leaves out the timed rows', () => {
+  const report = sampleReport();
+  for (const s of report.strategies) delete s.bench;
+  delete report.benchMeta;
+  const text = renderTable(report, { colour: false });
+  expect(text).not.toContain('ns/op');
+  expect(text).not.toContain('Timings:');
+});

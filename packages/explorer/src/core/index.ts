@@ -1,0 +1,11 @@
+export { explore, type ExploreOptions } from './explore.js';
+export { replay } from './replay.js';
+export type { ExplorationTarget, ScenarioCore, Step } from './scenario.js';
+export type { ScheduledStep } from './scheduler.js';
+export {
+  formatSchedule,
+  parseSchedule,
+  type ScheduleSegments,
+  type ScheduleToken,
+} from './schedule-string.js';
+export type { Bound, CleanVerdict, RandomRuns, Tally, Verdict, ViolationVerdict } from './verdict.js';

@@ -1,0 +1,32 @@
+import { explore, replay } from '../src/core/index.js';
+import { callThenPut, providerTarget, putThenCall } from './toys.js';
+
+describe('random mode', () => {
+  const options = { maxSchedules: 0, random: { runs: 500, seed: 42 } };
+
+  test('finds the atomicity bug from a seed, reproducibly, with a replayable schedule', () => {
+    const verdict = explore(putThenCall, providerTarget, options);
+    expect(verdict).toMatchObject({ verdict: 'violation', kind: 'use-after-free' });
+    expect(explore(putThenCall, providerTarget, options)).toEqual(verdict);
+    if (verdict.verdict !== 'violation') throw new Error('expected a violation');
+    expect(replay(putThenCall, providerTarget, verdict.schedule)).toMatchObject({
+      kind: verdict.kind,
+      message: verdict.message,
+      schedule: verdict.schedule,
+      steps: verdict.steps,
+    });
+  });
+
+  test('runs exactly the requested schedules on a clean scenario, the same ones for the same seed', () => {
+    const verdict = explore(callThenPut, providerTarget, options);
+    expect(verdict).toMatchObject({ verdict: 'clean', exhaustive: false, random: options.random });
+    if (verdict.verdict !== 'clean') throw new Error('expected clean');
+    expect(verdict.schedules + verdict.pruned).toBe(500);
+    expect(explore(callThenPut, providerTarget, options)).toEqual(verdict);
+  });
+
+  test('follows the exhaustive phase when both are asked for', () => {
+    const verdict = explore(callThenPut, providerTarget, { random: { runs: 10, seed: 1 } });
+    expect(verdict).toMatchObject({ verdict: 'clean', schedules: 17, exhaustive: true });
+  });
+});

@@ -21,6 +21,8 @@ export interface SubjectsArgs {
  * no-op hook attached.
  */
 export function subjects(args: SubjectsArgs): Subject[] {
+  // Strategy modules named at run time register themselves when loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const specifier of args.register) require(specifier);
   const perOperation = (make: (name: (typeof operationNames)[number]) => TimedOperation): Subject['operations'] =>
     Object.fromEntries(operationNames.map((name) => [name, () => make(name)]));

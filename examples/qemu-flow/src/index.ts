@@ -1,0 +1,1 @@
+export { formatTrace, qemuFlow, type TraceLine } from './qemu-flow.js';

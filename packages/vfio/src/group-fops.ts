@@ -47,6 +47,7 @@ export function groupFops(core: VfioCore): FileOperations {
         case VFIO.GROUP_SET_CONTAINER: {
           const fd = current.memory.readInt32(address);
           if (fd === undefined) return -errno.EFAULT;
+          if (fd < 0) return -errno.EINVAL;
           return setContainer(core, group, fd, current);
         }
         case VFIO.GROUP_UNSET_CONTAINER:

@@ -35,15 +35,18 @@ export class VfioCore {
     let group = this.groups.get(config.iommuGroup);
     if (group === undefined) {
       group = new VfioGroup(this.module, config.iommuGroup, new Refcount(this.kernel, `vfio group ${config.iommuGroup}`, 'vfio'));
-      group.refs.get();
       this.groups.set(group.id, group);
     }
+    // The binding holds one group reference while any device is bound, also when a driver rebinds a group an open file kept.
+    if (!group.devices.some((device) => device.bound)) group.refs.get();
     if (!group.devices.some((device) => device.config.address === config.address)) {
       group.devices.push({ config, bound: false });
     }
     const device = group.devices.find((candidate) => candidate.config.address === config.address) as VfioDevice;
     device.bound = true;
     group.driver = driver;
+    // A group that joined a container while unbound is pinned now, as setContainer would have (see group-fops).
+    if (group.container !== null && group.containerPin === null && this.kernel.tryModuleGet(driver)) group.containerPin = driver;
     if (!this.kernel.devicePaths().includes(group.path)) this.kernel.registerChrdev(group.path, this.groupFops);
   }
 

@@ -204,12 +204,15 @@ export class Kernel {
       if (!mayForce) return -errno.EBUSY;
       this.tainted = true;
     }
-    // try_stop_module: refcount must be zero, or the unload forced.
+    // try_stop_module: refcount must be zero, or the unload forced. Linux drops the base reference
+    // and marks the module GOING as one step (a concurrent try_module_get then fails), so the
+    // preemption point comes first and the check and the state change stay together.
+    this.preempt('module-state', module.name);
     if (module.refcount !== 0) {
       if (!mayForce) return -errno.EWOULDBLOCK;
       this.tainted = true;
     }
-    this.setState(module, 'GOING');
+    module.state = 'GOING';
     module.body?.exit?.();
     this.freeModule(module);
     return 0;
@@ -421,11 +424,16 @@ export class Kernel {
     return file;
   }
 
+  /**
+   * get_file: one more reference. Linux's fdget/fget look the fd up and take the reference
+   * atomically (under RCU), so the preemption point comes after the reference is held.
+   */
   fget(file: File): void {
-    this.preempt('file-get', file.path);
     this.touch(file);
     file.count += 1;
+    this.preempt('file-get', file.path);
   }
+
 
   /** fput: the last reference runs `release`, frees the file and unpins its owner [fs/file_table.c __fput]. */
   fput(file: File): void {

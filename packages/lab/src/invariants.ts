@@ -14,10 +14,7 @@ export function checkAssociations(kernel: Kernel): void {
   for (const group of vfio.groups.values()) {
     if (group.kvm === null) continue;
     const vm = vms.find((candidate) => candidate === group.kvm);
-    const held =
-      vm?.devices.some((dev) =>
-        kvmVfioHandles(dev).some((handle) => (handle instanceof VfioGroup ? handle : handle instanceof File ? vfio.groupOfFile(handle) : undefined) === group),
-      ) ?? false;
+    const held = vm?.devices.some((dev) => kvmVfioHandles(dev).some((handle) => groupOfHandle(handle) === group)) ?? false;
     if (!held) {
       kernel.violation(
         'stale-association',
@@ -26,4 +23,15 @@ export function checkAssociations(kernel: Kernel): void {
       );
     }
   }
+}
+
+/**
+ * The group a kvm-vfio handle stands for, read the way debugfs would (no KASAN check: inspection
+ * must not change what it inspects): a group reference, a group file, or a record holding one.
+ */
+function groupOfHandle(handle: unknown): VfioGroup | undefined {
+  if (handle instanceof VfioGroup) return handle;
+  if (handle instanceof File) return handle.privateData instanceof VfioGroup ? handle.privateData : undefined;
+  if (typeof handle === 'object' && handle !== null && 'file' in handle) return groupOfHandle(handle.file);
+  return undefined;
 }

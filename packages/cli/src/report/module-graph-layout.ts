@@ -67,7 +67,7 @@ function leaveBox(box: Box, px: number, py: number, dx: number, dy: number, gap:
  * A straight segment per edge, from border to border. Edges between the same two modules run
  * side by side, so that, say, a hard import and a registration between them both show.
  */
-export function layoutSegments(boxes: Box[], edges: ModuleEdge[]): Segment[] {
+export function layoutSegments(boxes: Box[], edges: readonly ModuleEdge[]): Segment[] {
   const byModule = new Map(boxes.map((b) => [b.module, b]));
   const pairKey = (e: ModuleEdge) => [e.from, e.to].sort().join('\0');
   const pairs = new Map<string, ModuleEdge[]>();

@@ -26,23 +26,23 @@ export interface CountRow {
  * ops with `to`.
  */
 export interface ModuleEdge {
-  from: string;
-  to: string;
-  kind: 'hard' | 'symbol_get' | 'registers';
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'hard' | 'symbol_get' | 'registers';
 }
 
 /** The static coupling of one strategy, read from its module images. */
 export interface CouplingMetrics {
   /** Every module the strategy has, e.g. kvm, vfio, vfio_pci, kvm_vfio. */
-  modules: string[];
+  readonly modules: readonly string[];
   /** The symbols each side exports for the other. */
-  exports: { module: string; symbols: string[] }[];
-  edges: ModuleEdge[];
+  readonly exports: readonly { readonly module: string; readonly symbols: readonly string[] }[];
+  readonly edges: readonly ModuleEdge[];
   /** Modules that load with nothing else loaded. */
-  loadsAlone: string[];
-  loadOrders: { order: string[]; ok: boolean }[];
+  readonly loadsAlone: readonly string[];
+  readonly loadOrders: readonly { readonly order: readonly string[]; readonly ok: boolean }[];
   /** `result` is 'ok' or an errno name such as '-EWOULDBLOCK'. */
-  unloadWhileInUse: { module: string; result: string }[];
+  readonly unloadWhileInUse: readonly { readonly module: string; readonly result: string }[];
 }
 
 /** What the race explorer found for one catalogue scenario. */

@@ -1,0 +1,66 @@
+import { type BenchResult, countedCosts, operationNames, runBench } from '@coupling-lab/bench';
+import type { CouplingStrategy } from '@coupling-lab/lab';
+import Table from 'cli-table3';
+import type { Progress } from '../progress.js';
+import { builtinStrategyModules } from '../registration.js';
+
+export interface BenchCommandOptions {
+  readonly strategies: readonly CouplingStrategy[];
+  readonly quick: boolean;
+  readonly plugins: readonly string[];
+  readonly progress: Progress;
+}
+
+/** Times the strategies (and the floor and hook subjects) in fresh processes, reporting progress. */
+export async function measure(options: BenchCommandOptions): Promise<BenchResult> {
+  const names = options.strategies.map((strategy) => strategy.name);
+  const strategies = names.includes('direct') ? names : ['direct', ...names];
+  const result = await runBench({
+    strategies,
+    register: [...builtinStrategyModules(), ...options.plugins],
+    quick: options.quick,
+    onProgress: (event) =>
+      options.progress.update(`bench: ${event.warmup ? 'warm-up' : 'round'} ${event.round}/${event.rounds}`, event.cell, event.cells),
+  });
+  options.progress.done();
+  return result;
+}
+
+/** `coupling-lab bench`: counts, ns/op and ratio to direct with its interval, per operation and strategy. */
+export function renderBench(result: BenchResult, strategies: readonly CouplingStrategy[]): string {
+  const lines = [
+    `machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node} (${result.machine.platform})`,
+    `${result.rounds} measured rounds over ${result.processes} processes, ${result.budgetMsPerCell} ms per cell, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  ];
+  const table = new Table({
+    head: ['operation', 'strategy', 'lookups', 'gets/puts', 'calls (indirect)', 'locks', 'ns/op', 'ratio to direct [95% CI]'],
+    style: { head: [], border: [] },
+  });
+  const costs = new Map(strategies.map((strategy) => [strategy.name, countedCosts(strategy)]));
+  for (const op of operationNames) {
+    for (const [name, ops] of Object.entries(result.subjects)) {
+      const cell = ops[op];
+      const count = costs.get(name)?.[op];
+      table.push([
+        op,
+        name,
+        count === undefined ? '' : String(count.symbolLookups),
+        count === undefined ? '' : `${count.moduleGets}/${count.modulePuts}`,
+        count === undefined ? '' : `${count.crossModuleCalls} (${count.indirectCalls})`,
+        count === undefined ? '' : String(count.lockAcquisitions),
+        cell.nsPerOp.toFixed(0),
+        `${cell.ratioToDirect.toFixed(3)} [${cell.ci[0].toFixed(3)}, ${cell.ci[1].toFixed(3)}]`,
+      ]);
+    }
+  }
+  lines.push(table.toString());
+  lines.push(
+    `preemption hooks on the direct path (direct+hook vs direct): ${operationNames
+      .map((op) => `${op} ${result.hookOverheadPercent[op].toFixed(1)}%`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `the model's own overhead (direct vs no model): ${operationNames.map((op) => `${op} ×${result.modelOverhead[op].toFixed(0)}`).join(', ')}`,
+  );
+  return lines.join('\n');
+}

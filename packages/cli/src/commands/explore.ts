@@ -1,0 +1,79 @@
+import { catalogue, explore, replay, type ScenarioVerdict } from '@coupling-lab/explorer';
+import type { CouplingStrategy } from '@coupling-lab/lab';
+import Table from 'cli-table3';
+import type { Progress } from '../progress.js';
+import { installedStrategies, selectStrategies } from '../strategies.js';
+import { UsageError } from '../usage-error.js';
+
+export interface ExploreOptions {
+  readonly scenario?: string;
+  readonly strategy?: string;
+  readonly variants?: boolean;
+  readonly replay?: string;
+  readonly json?: boolean;
+  readonly progress: Progress;
+}
+
+interface ExploreRow {
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly verdict: string;
+  readonly kind?: string;
+  readonly schedules: number;
+  readonly schedule?: string;
+  readonly variant: boolean;
+}
+
+/**
+ * `coupling-lab explore [scenario] [--strategy s] [--variants] [--replay SCHEDULE] [--json]`: the
+ * race catalogue against the real strategies (or the variants), or one schedule replayed.
+ */
+export function exploreCommand(options: ExploreOptions): { output: string; exitCode: number } {
+  const scenarios = options.scenario === undefined ? catalogue : [findScenario(options.scenario)];
+  const strategies: CouplingStrategy[] =
+    options.strategy !== undefined
+      ? selectStrategies(options.strategy, { variants: true })
+      : options.variants
+        ? installedStrategies({ variants: true }).filter((strategy) => strategy.variant !== undefined)
+        : installedStrategies({ variants: false });
+  if (options.replay !== undefined && (options.scenario === undefined || strategies.length !== 1)) {
+    throw new UsageError('--replay needs one scenario and one --strategy');
+  }
+  const rows: ExploreRow[] = [];
+  const total = scenarios.length * strategies.length;
+  for (const scenario of scenarios) {
+    for (const strategy of strategies) {
+      options.progress.update(`explore: ${scenario.name} × ${strategy.name}`, rows.length, total);
+      const verdict: ScenarioVerdict = options.replay === undefined ? explore(scenario, strategy) : replay(scenario, strategy, options.replay);
+      rows.push(row(scenario.name, strategy, verdict));
+    }
+  }
+  options.progress.done();
+  const realViolation = rows.some((entry) => !entry.variant && entry.verdict === 'violation');
+  const output = options.json
+    ? JSON.stringify({ results: rows.map(({ variant: _variant, ...result }) => result) }, null, 2)
+    : render(rows);
+  return { output, exitCode: realViolation ? 1 : 0 };
+}
+
+function findScenario(name: string): (typeof catalogue)[number] {
+  const found = catalogue.find((scenario) => scenario.name === name);
+  if (found === undefined) throw new UsageError(`unknown scenario "${name}"; valid: ${catalogue.map((scenario) => scenario.name).join(', ')}`);
+  return found;
+}
+
+function row(scenario: string, strategy: CouplingStrategy, verdict: ScenarioVerdict): ExploreRow {
+  const base = { scenario, strategy: strategy.name, variant: strategy.variant !== undefined };
+  if (verdict.verdict === 'violation') {
+    return { ...base, verdict: 'violation', kind: verdict.kind, schedules: verdict.schedules, schedule: verdict.schedule };
+  }
+  return { ...base, verdict: verdict.verdict, schedules: verdict.verdict === 'clean' ? verdict.schedules : 0 };
+}
+
+function render(rows: readonly ExploreRow[]): string {
+  const table = new Table({ head: ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'], style: { head: [], border: [] } });
+  for (const entry of rows) {
+    table.push([entry.scenario, entry.strategy, entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`, String(entry.schedules), entry.schedule ?? '']);
+  }
+  return table.toString();
+}

@@ -1,0 +1,46 @@
+import '@coupling-lab/strategy-direct';
+import '@coupling-lab/strategy-get-ops';
+import '@coupling-lab/strategy-register-ops';
+import '@coupling-lab/strategy-symbol-get';
+import '@coupling-lab/strategy-symbol-get-file';
+import { type CouplingStrategy, registeredStrategies } from '@coupling-lab/lab';
+import { UsageError } from './usage-error.js';
+
+/** The order the comparison shows strategies in: the baseline first, then as the thread debated them. */
+const preferredOrder = ['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops'];
+
+function byPreferredOrder(a: CouplingStrategy, b: CouplingStrategy): number {
+  const rank = (s: CouplingStrategy): number => {
+    const index = preferredOrder.indexOf(s.name);
+    return index < 0 ? preferredOrder.length : index;
+  };
+  return rank(a) - rank(b) || a.name.localeCompare(b.name);
+}
+
+/** Every registered strategy (built in, and from --plugin), real ones first; variants only when asked. */
+export function installedStrategies(options: { variants: boolean }): CouplingStrategy[] {
+  const all = registeredStrategies().sort(byPreferredOrder);
+  const real = all.filter((strategy) => strategy.variant === undefined);
+  return options.variants ? [...real, ...all.filter((strategy) => strategy.variant !== undefined)] : real;
+}
+
+/**
+ * The strategies a `--strategy a,b` list names, in the order given; the default is every real
+ * strategy. An unknown name is a usage error naming the valid ones.
+ */
+export function selectStrategies(list: string | undefined, options: { variants: boolean }): CouplingStrategy[] {
+  const available = installedStrategies({ variants: true });
+  if (list === undefined) return installedStrategies(options);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (names.length === 0) throw new UsageError('--strategy needs at least one name');
+  return names.map((name) => {
+    const found = available.find((strategy) => strategy.name === name);
+    if (found === undefined) {
+      throw new UsageError(`unknown strategy "${name}"; valid: ${available.map((strategy) => strategy.name).join(', ')}`);
+    }
+    return found;
+  });
+}

@@ -52,11 +52,12 @@ export function fileApi(core: VfioCore): FileApi {
       if (group === undefined) return;
       kernel.touch(group);
       group.kvm = kvm;
-      if (kvm !== null && !group.kvmUser && group.container !== null) {
-        group.kvmUser = true;
+      // One container user per VM that holds the group, as vfio_group_get_external_user counted one per holder.
+      if (kvm !== null && group.container !== null) {
+        group.kvmUsers += 1;
         group.containerUsers += 1;
-      } else if (kvm === null && group.kvmUser) {
-        group.kvmUser = false;
+      } else if (kvm === null && group.kvmUsers > 0) {
+        group.kvmUsers -= 1;
         core.tryDissolveContainer(group);
       }
     },

@@ -15,6 +15,9 @@ export function groupFops(core: VfioCore): FileOperations {
       const id = Number(file.path.slice('/dev/vfio/'.length));
       const group = core.groups.get(id);
       if (group === undefined) return -errno.ENODEV;
+      // vfio_group_fops_open (v5.17): one open at a time, and none while a previous open's
+      // container attachment is still in use (KVM, a device fd).
+      if (group.opened > 0 || group.container !== null) return -errno.EBUSY;
       group.opened += 1;
       core.groupGet(group);
       file.privateData = group;

@@ -18,15 +18,15 @@ export class VfioGroup extends KernelObject {
   readonly devices: VfioDevice[] = [];
   container: VfioContainer | null = null;
   containerUsers = 0;
-  /** User fds open on the group (see group-fops flush). */
+  /** User fds open on the group: 0 or 1, as v5.17 allows one open at a time (see group-fops). */
   opened = 0;
   kvm: KvmRef | null = null;
   /** The driver module whose unbind would sleep while the group sits in a container (vfio_pci). */
   driver: Module | null = null;
   /** The driver reference taken while the group sits in a container (see group-fops setContainer). */
   containerPin: Module | null = null;
-  /** KVM counts as a container user through set_kvm (the file-based API; see file-api.ts). */
-  kvmUser = false;
+  /** VMs counted as container users through set_kvm (the file-based API; see file-api.ts). */
+  kvmUsers = 0;
 
   constructor(
     owner: Module,

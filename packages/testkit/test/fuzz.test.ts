@@ -1,0 +1,21 @@
+import { differentialFuzz, fuzzRunsFromEnv } from '@coupling-lab/testkit';
+import { realStrategies } from './strategies';
+
+// COUPLING_LAB_FUZZ_RUNS raises the number of sequences; COUPLING_LAB_FUZZ_SEED replays a reported seed.
+const numRuns = fuzzRunsFromEnv();
+const seedText = process.env.COUPLING_LAB_FUZZ_SEED;
+const seed = seedText === undefined || seedText === '' ? undefined : Number(seedText);
+
+test(`the five strategies agree on ${numRuns} random syscall sequences (SPEC 8)`, () => {
+  const report = differentialFuzz(realStrategies, { numRuns, ...(seed === undefined ? {} : { seed }) });
+  // On failure the message holds the shrunk command list, the error and the seed to replay it.
+  if (!report.passed) throw new Error(report.message);
+  expect(report.numRuns).toBe(numRuns);
+}, 120_000);
+
+test('COUPLING_LAB_FUZZ_RUNS raises the run count and never lowers it below the CI floor', () => {
+  expect(fuzzRunsFromEnv({})).toBe(1000);
+  expect(fuzzRunsFromEnv({ COUPLING_LAB_FUZZ_RUNS: '50000' })).toBe(50000);
+  expect(fuzzRunsFromEnv({ COUPLING_LAB_FUZZ_RUNS: '10' })).toBe(1000);
+  expect(fuzzRunsFromEnv({ COUPLING_LAB_FUZZ_RUNS: 'lots' })).toBe(1000);
+});

@@ -1,4 +1,4 @@
-import { type BenchResult, countedCosts, type CountedCosts, operationNames } from '@coupling-lab/bench';
+import { type BenchResult, countedCosts, type CountedCosts, median, operationNames } from '@coupling-lab/bench';
 import { catalogue, explore } from '@coupling-lab/explorer';
 import type { CouplingStrategy } from '@coupling-lab/lab';
 import { runConformance } from '@coupling-lab/testkit';
@@ -65,7 +65,7 @@ export function buildReport(inputs: ReportInputs): Report {
           benchMeta: {
             rounds: inputs.bench.rounds,
             floorNsPerOp: Object.fromEntries(operationNames.map((op) => [op, inputs.bench?.subjects['no model']?.[op].nsPerOp ?? NaN])),
-            hookOverheadPercent: Math.max(...operationNames.map((op) => inputs.bench?.hookOverheadPercent[op] ?? NaN)),
+            hookOverheadPercent: median(operationNames.map((op) => inputs.bench?.hookOverheadPercent[op] ?? NaN)),
           },
         }),
   };

@@ -95,7 +95,7 @@ export interface Report {
     rounds: number;
     /** The "no model" floor: the same work as plain function calls. */
     floorNsPerOp: Partial<Record<OperationName, number>>;
-    /** What the idle preemption hooks add, in percent. */
+    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations). */
     hookOverheadPercent?: number;
   };
 }

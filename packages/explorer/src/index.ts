@@ -1,1 +1,33 @@
-export * from './core/index.js';
+// The catalogue-level API: race a catalogue scenario against a strategy, replay what it found.
+export { catalogue, scenarioNamed, UnknownScenarioError } from './catalogue/index.js';
+export {
+  explore,
+  replay,
+  type ScenarioRef,
+  type ScenarioVerdict,
+  type SkippedVerdict,
+} from './explore-strategy.js';
+export type { LabScenario, LabWorld } from './lab-scenario.js';
+export { labCore, labTarget } from './lab-target.js';
+export { resolveStrategy, type StrategyRef } from './strategy-ref.js';
+
+// The scheduler core, for any world (the lab, or a kernel-only toy).
+export {
+  explore as exploreTarget,
+  formatSchedule,
+  parseSchedule,
+  replay as replayTarget,
+  type Bound,
+  type CleanVerdict,
+  type ExplorationTarget,
+  type ExploreOptions,
+  type RandomRuns,
+  type ScenarioCore,
+  type ScheduledStep,
+  type ScheduleSegments,
+  type ScheduleToken,
+  type Step,
+  type Tally,
+  type Verdict,
+  type ViolationVerdict,
+} from './core/index.js';

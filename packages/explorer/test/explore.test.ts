@@ -7,6 +7,7 @@ import {
   lockTarget,
   providerTarget,
   putThenCall,
+  putThenCallTwice,
 } from './toys.js';
 
 const defaultBound = { maxDepth: 2, maxPreemptions: 2 };
@@ -64,6 +65,19 @@ describe('an atomicity bug: symbol_put before calling the kept pointer, racing r
   });
 });
 
+describe('which schedule is reported', () => {
+  test('among schedules with the fewest preemptions, the one whose window opens first', () => {
+    // rmmod nested at the first call (point 3) and at the second (point 4) both fault; the first is the race.
+    expect(explore(putThenCallTwice, providerTarget)).toMatchObject({
+      verdict: 'violation',
+      kind: 'use-after-free',
+      schedule: '1 2@3',
+      preemptions: 1,
+    });
+    expect(replay(putThenCallTwice, providerTarget, '1 2@4')).toMatchObject({ kind: 'use-after-free' });
+  });
+});
+
 describe('lock order', () => {
   test('two threads taking two lock classes in opposite orders is an inversion, without any deadlock', () => {
     expect(explore(abba, lockTarget)).toMatchObject({
@@ -98,12 +112,13 @@ describe('lock order', () => {
 
 describe('blocking', () => {
   test('a nested step that would sleep on a lock held below it is pruned, not reported', () => {
-    // Budget 0: 2 orders. Budget 1: thread 2 inside thread 1 before a_lock (runs) or under it (blocks),
-    // thread 1 inside thread 2 before a_lock (runs).
+    // Budget 0: 2 orders. Budget 1: each thread inside the other before its a_lock or after its
+    // unlock (4 that run); thread 2 inside thread 1 at the two points under a_lock (b_lock's lock
+    // and unlock) would block: pruned.
     expect(explore(contended, lockTarget)).toEqual({
       verdict: 'clean',
-      schedules: 4,
-      pruned: 1,
+      schedules: 6,
+      pruned: 2,
       bound: defaultBound,
       exhaustive: true,
     });

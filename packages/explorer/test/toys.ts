@@ -50,6 +50,27 @@ export const putThenCall: ScenarioCore<Kernel> = {
   teardown: unloadAndCheck,
 };
 
+/** As putThenCall with two calls of the kept pointer: two windows for the same use-after-free. */
+export const putThenCallTwice: ScenarioCore<Kernel> = {
+  ...putThenCall,
+  name: 'put-then-call-twice',
+  description: 'thread 1 symbol_gets provider_fn, puts it, then calls the kept pointer twice; thread 2 rmmods provider',
+  threads: [
+    [
+      {
+        label: 'symbol_get(provider_fn); symbol_put; call; call',
+        run: (kernel) => {
+          const fn = kernel.symbolGet<() => number>('provider_fn');
+          if (fn === null) return -errno.ENOENT;
+          kernel.symbolPut('provider_fn');
+          return fn() + fn();
+        },
+      },
+    ],
+    [{ label: 'delete_module(provider)', run: (kernel) => kernel.deleteModule('provider') }],
+  ],
+};
+
 /** The fix: the call is made while the symbol_get reference still pins the module. */
 export const callThenPut: ScenarioCore<Kernel> = {
   ...putThenCall,

@@ -369,12 +369,15 @@ export class Kernel {
     held.push(mutex);
   }
 
+  /** mutex_unlock: a preemption point once the lock is free, so another thread may take it right there. */
   release(mutex: Mutex): void {
     const held = this.held.get(mutex.holder ?? this.currentThread);
     const index = held?.lastIndexOf(mutex) ?? -1;
     if (held !== undefined && index >= 0) held.splice(index, 1);
     mutex.holder = null;
+    this.preempt('lock', mutex.lockClass);
   }
+
 
   // ---- device nodes and files -------------------------------------------------------------------
 

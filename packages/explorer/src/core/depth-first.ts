@@ -5,6 +5,10 @@ import type { DecisionSource } from './decisions.js';
  * prefix, takes choice 0 at every new decision while recording how many options it had, and
  * `advance` then moves to the deepest decision with an untried option. Nothing but the two
  * growable arrays is kept between schedules.
+ *
+ * At a preemption point nesting is tried before continuing, so within a preemption budget the
+ * schedules come in order of their earliest preemption point: the first violation found is the
+ * one whose window opens first (the race itself, not a later symptom of it).
  */
 export class DepthFirst implements DecisionSource {
   private readonly choices: number[] = [];
@@ -21,7 +25,8 @@ export class DepthFirst implements DecisionSource {
   }
 
   nest(_candidates: Int32Array, count: number): number {
-    return this.decide(count + 1) - 1;
+    const choice = this.decide(count + 1);
+    return choice === count ? -1 : choice;
   }
 
   /** Moves to the next untried decision sequence; false once the tree is exhausted. */

@@ -375,7 +375,7 @@ export class Kernel {
     const index = held?.lastIndexOf(mutex) ?? -1;
     if (held !== undefined && index >= 0) held.splice(index, 1);
     mutex.holder = null;
-    this.preempt('lock', mutex.lockClass);
+    this.preempt('unlock', mutex.lockClass);
   }
 
 

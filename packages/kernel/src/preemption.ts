@@ -11,6 +11,7 @@ export type PreemptionPoint =
   | 'file-get'
   | 'file-put'
   | 'lock'
+  | 'unlock'
   | 'call';
 
 /** Called at every preemption point with the primitive and what it acts on (a module, symbol, lock or file name). */

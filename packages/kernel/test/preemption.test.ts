@@ -58,12 +58,12 @@ test('open pins the owner with the node lookup (cdev_lock), then ioctl and close
   ]);
 });
 
-test('taking a mutex, and releasing it, each pass a lock point named by its lock class', () => {
+test('taking a mutex passes a lock point and releasing it an unlock point, named by its lock class', () => {
   const kernel = kernelWith([]);
   const lock = new Mutex(kernel, 'kvm->lock', 'kvm');
   const points = recordPoints(kernel);
   lock.with(() => undefined);
-  expect(points).toEqual(['lock kvm->lock', 'lock kvm->lock']);
+  expect(points).toEqual(['lock kvm->lock', 'unlock kvm->lock']);
 });
 
 test('a hook can run another thread at a preemption point, and the kernel sees its effects', () => {

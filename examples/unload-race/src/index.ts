@@ -1,0 +1,2 @@
+export { timeline, type TimelineOptions } from './timeline.js';
+export { SCENARIO, THREAD_NAMES, unloadRace, type UnloadRace } from './unload-race.js';

@@ -1,31 +1,25 @@
 import {
+  BuiltinDeviceStrategy,
   type CouplingEdge,
-  type CouplingStrategy,
   couplingStrategy,
   getOpsExports,
-  kvmVfioOps,
-  type Machine,
-  type ModuleImage,
-  standardModules,
+  type KvmVfioPort,
+  type ModuleContext,
 } from '@coupling-lab/lab';
-import { getOpsPort } from './get-ops-port.js';
+import { type GetOpsHandle, getOpsPort } from './get-ops-port.js';
 
 /** The seed patch: KVM symbol_get()s one function, vfio_file_get_ops(), and calls through the table it returns. */
 @couplingStrategy()
-export class GetOpsStrategy implements CouplingStrategy {
+export class GetOpsStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'get-ops';
   readonly summary: string = 'the seed patch: one symbol_get of vfio_file_get_ops(), then calls through its ops table';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
+  protected readonly vfioExports = [getOpsExports];
   /** KVM takes a reference on the group file it keeps (fget), which pins vfio. */
   protected readonly holdFile: boolean = true;
 
-  modules(machine: Machine): ModuleImage[] {
-    return standardModules(machine, {
-      vfioExports: [getOpsExports],
-      kvm: {
-        builtinVfioDevice: ({ kernel }) => kvmVfioOps(kernel, getOpsPort(kernel, { holdFile: this.holdFile })),
-      },
-    });
+  protected port({ kernel }: ModuleContext): KvmVfioPort<GetOpsHandle> {
+    return getOpsPort(kernel, { holdFile: this.holdFile });
   }
 }
 

@@ -1,32 +1,25 @@
 import {
+  BuiltinDeviceStrategy,
   type CouplingEdge,
-  type CouplingStrategy,
   couplingStrategy,
+  type File,
   fileExports,
-  kvmVfioOps,
-  type Machine,
-  type ModuleImage,
+  type KvmVfioPort,
+  type ModuleContext,
   type SetKvmOrder,
-  standardModules,
 } from '@coupling-lab/lab';
 import { symbolGetFilePort } from './symbol-get-file-port.js';
 
 /** What Linux merged in v5.19: KVM holds the group file and symbol_get()s three functions taking it. */
 @couplingStrategy()
-export class SymbolGetFileStrategy implements CouplingStrategy {
+export class SymbolGetFileStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'symbol-get-file';
   readonly summary: string = 'Linux v5.19 (merged): KVM holds the file and symbol_get()s three VFIO functions taking it';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
-  /** Since upstream 9e0f4f2918c2 (2023), set_kvm is called under kv->lock. */
-  protected readonly setKvmOrder: SetKvmOrder = 'locked';
+  protected readonly vfioExports = [fileExports];
 
-  modules(machine: Machine): ModuleImage[] {
-    return standardModules(machine, {
-      vfioExports: [fileExports],
-      kvm: {
-        builtinVfioDevice: ({ kernel }) => kvmVfioOps(kernel, symbolGetFilePort(kernel), { setKvmOrder: this.setKvmOrder }),
-      },
-    });
+  protected port({ kernel }: ModuleContext): KvmVfioPort<File> {
+    return symbolGetFilePort(kernel);
   }
 }
 

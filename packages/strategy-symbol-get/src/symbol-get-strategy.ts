@@ -1,32 +1,25 @@
 import {
+  BuiltinDeviceStrategy,
   type CouplingEdge,
-  type CouplingStrategy,
   couplingStrategy,
   externalUserExports,
-  kvmVfioOps,
-  type Machine,
-  type ModuleImage,
+  type KvmVfioPort,
+  type ModuleContext,
   type SetKvmOrder,
-  standardModules,
+  type VfioGroup,
 } from '@coupling-lab/lab';
 import { symbolGetPort } from './symbol-get-port.js';
 
 /** Linux v5.17: KVM's kvm-vfio device symbol_get()s each of six VFIO external-user functions, one call at a time. */
 @couplingStrategy()
-export class SymbolGetStrategy implements CouplingStrategy {
+export class SymbolGetStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'symbol-get';
   readonly summary: string = 'Linux v5.17: KVM symbol_get()s each of six VFIO functions around every call';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
-  /** Since upstream 9e0f4f2918c2 (2023), set_kvm is called under kv->lock. */
-  protected readonly setKvmOrder: SetKvmOrder = 'locked';
+  protected readonly vfioExports = [externalUserExports];
 
-  modules(machine: Machine): ModuleImage[] {
-    return standardModules(machine, {
-      vfioExports: [externalUserExports],
-      kvm: {
-        builtinVfioDevice: ({ kernel }) => kvmVfioOps(kernel, symbolGetPort(kernel), { setKvmOrder: this.setKvmOrder }),
-      },
-    });
+  protected port({ kernel }: ModuleContext): KvmVfioPort<VfioGroup> {
+    return symbolGetPort(kernel);
   }
 }
 

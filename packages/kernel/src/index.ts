@@ -1,10 +1,11 @@
 export { Counters, countersDelta, counterNames, type CounterSnapshot } from './counters.js';
 export { errno, errnoName, type ErrnoName } from './errno.js';
 export { File, type FileOperations, type IoctlArg } from './file.js';
-export { Kernel, O_TRUNC, type KernelOptions, type ViolationSite } from './kernel.js';
+export { Kernel, type KernelOptions, type ViolationSite } from './kernel.js';
 export { KernelObject } from './kernel-object.js';
 export { LockDep } from './lockdep.js';
 export { Module, type ModuleState } from './module.js';
+export { O_TRUNC } from './module-loader.js';
 export type { ExportDecl, ModuleBody, ModuleContext, ModuleImage } from './module-image.js';
 export { Mutex } from './mutex.js';
 export type { PreemptionHook, PreemptionPoint, Scheduler } from './preemption.js';

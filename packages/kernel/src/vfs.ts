@@ -1,0 +1,110 @@
+import { errno } from './errno.js';
+import { File, type FileOperations } from './file.js';
+import { touch } from './kasan.js';
+import type { Kernel } from './kernel.js';
+import { modulePut, pinModule, tryModuleGet } from './module-refcount.js';
+import type { Process } from './process.js';
+
+/** Character device nodes and the open files behind them [fs/char_dev.c, fs/open.c, fs/file_table.c]. */
+export class Vfs {
+  private readonly chrdevs = new Map<string, FileOperations>();
+  private readonly liveFiles = new Set<File>();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  /** Creates a device node (cdev_add + device_create); open files keep working after it goes. */
+  registerChrdev(path: string, fops: FileOperations): void {
+    if (this.chrdevs.has(path)) throw new Error(`device node ${path} already exists`);
+    this.chrdevs.set(path, fops);
+  }
+
+  unregisterChrdev(path: string): void {
+    this.chrdevs.delete(path);
+  }
+
+  devicePaths(): string[] {
+    return [...this.chrdevs.keys()].sort();
+  }
+
+  /** do_sys_open: -ENOENT for no such node, -ENODEV when its owner module is going away. */
+  openFile(path: string, current: Process): File | number {
+    const fops = this.chrdevs.get(path);
+    if (fops === undefined) return -errno.ENOENT;
+    if (fops.owner !== null && !pinModule(this.kernel, fops.owner)) return -errno.ENODEV;
+    const file = new File(path, fops);
+    this.liveFiles.add(file);
+    if (fops.open !== undefined) {
+      this.checkFileOps(file);
+      const result = fops.open(file, current);
+      if (result < 0) {
+        this.liveFiles.delete(file);
+        file.freed = true;
+        modulePut(this.kernel, fops.owner);
+        return result;
+      }
+    }
+    return file;
+  }
+
+  /**
+   * anon_inode_getfile: a file with no device node (a VM fd, a device fd). Its owner is pinned
+   * like any open; returns undefined if the owner is going away.
+   */
+  anonFile(name: string, fops: FileOperations, privateData: unknown): File | undefined {
+    if (!tryModuleGet(this.kernel, fops.owner)) return undefined;
+    const file = new File(`anon_inode:${name}`, fops);
+    file.privateData = privateData;
+    this.liveFiles.add(file);
+    return file;
+  }
+
+  /**
+   * get_file: one more reference. Linux's fdget/fget look the fd up and take the reference
+   * atomically (under RCU), so the preemption point comes after the reference is held.
+   */
+  fget(file: File): void {
+    touch(this.kernel, file);
+    file.count += 1;
+    this.kernel.preempt('file-get', file.path);
+  }
+
+  /** fput: the last reference runs `release`, frees the file and unpins its owner [fs/file_table.c __fput]. */
+  fput(file: File): void {
+    this.kernel.preempt('file-put', file.path);
+    touch(this.kernel, file);
+    if (file.count === 0) {
+      this.kernel.violation('refcount-underflow', `${file.label}: fput with no reference held`, {
+        object: file.label,
+      });
+      return;
+    }
+    file.count -= 1;
+    if (file.count > 0) return;
+    if (file.fops.release !== undefined) {
+      this.checkFileOps(file);
+      file.fops.release(file);
+    }
+    this.liveFiles.delete(file);
+    file.freed = true;
+    modulePut(this.kernel, file.fops.owner);
+  }
+
+  /** Calling a file operation whose module is freed is a use-after-free. */
+  checkFileOps(file: File): void {
+    const owner = file.fops.owner;
+    if (owner !== null && owner.state === 'FREED') {
+      this.kernel.violation(
+        'use-after-free',
+        `${file.fops.name} operation of freed module ${owner.name} called`,
+        {
+          module: owner.name,
+          object: file.label,
+        },
+      );
+    }
+  }
+
+  openFiles(): File[] {
+    return [...this.liveFiles];
+  }
+}

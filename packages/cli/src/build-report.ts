@@ -1,11 +1,11 @@
-import { type BenchResult, countedCosts, type CountedCosts, median, operationNames } from '@coupling-lab/bench';
+import { type BenchResult, countedCosts, type CountedCosts, couplingMetrics, median, operationNames } from '@coupling-lab/bench';
 import { catalogue, explore } from '@coupling-lab/explorer';
 import type { CouplingStrategy } from '@coupling-lab/lab';
 import { runConformance } from '@coupling-lab/testkit';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { reportCoupling } from './coupling.js';
+
 import { differences, type DifferenceRow } from './differences.js';
 import type { Progress } from './progress.js';
 import type { BenchCell, OperationName, RaceResult, Report, StrategyReport } from './report/index.js';
@@ -29,7 +29,7 @@ export function buildReport(inputs: ReportInputs): Report {
     step('conformance');
     const conformance = runConformance(strategy);
     step('coupling metrics');
-    const coupling = reportCoupling(strategy);
+    const coupling = couplingMetrics(strategy);
     const { counts, error: countsError } = countedCostsOrZero(strategy);
     step('race catalogue');
     const races = catalogue.map((scenario) => raceResult(scenario, strategy, inputs.quick));

@@ -1,4 +1,4 @@
-import { reportCoupling } from '../coupling.js';
+import { couplingMetrics } from '@coupling-lab/bench';
 import { graphDot, graphMermaid } from '../report/index.js';
 import { selectStrategies } from '../strategies.js';
 import { UsageError } from '../usage-error.js';
@@ -13,7 +13,7 @@ export function graphCommand(options: { strategy?: string; format?: string }): s
   }
   return selectStrategies(options.strategy, { variants: false })
     .map((strategy) => {
-      const coupling = reportCoupling(strategy);
+      const coupling = couplingMetrics(strategy);
       return format === 'dot' ? graphDot(strategy.name, coupling) : graphMermaid(strategy.name, coupling);
     })
     .join('\n\n');

@@ -27,7 +27,9 @@ for (const dir of dirs) {
   }
   const actual = (readJson(tsconfig).references ?? []).map((r) => resolve(dir, r.path)).sort();
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    problems.push(`${pkg.name}: tsconfig references [${actual.join(', ')}] but workspace dependencies are [${expected.join(', ')}]`);
+    problems.push(
+      `${pkg.name}: tsconfig references [${actual.join(', ')}] but workspace dependencies are [${expected.join(', ')}]`,
+    );
   }
   for (const name of Object.keys(deps).filter((n) => byName.has(n))) {
     if (deps[name] !== 'workspace:*') problems.push(`${pkg.name}: ${name} must be "workspace:*"`);
@@ -35,10 +37,13 @@ for (const dir of dirs) {
   const testConfig = join(dir, 'test', 'tsconfig.json');
   if (existsSync(testConfig)) {
     const refs = (readJson(testConfig).references ?? []).map((r) => resolve(dir, 'test', r.path));
-    if (!refs.includes(resolve(dir))) problems.push(`${pkg.name}: test/tsconfig.json must reference its package`);
+    if (!refs.includes(resolve(dir)))
+      problems.push(`${pkg.name}: test/tsconfig.json must reference its package`);
   }
 }
-const rootRefs = new Set((readJson(join(root, 'tsconfig.json')).references ?? []).map((r) => resolve(root, r.path)));
+const rootRefs = new Set(
+  (readJson(join(root, 'tsconfig.json')).references ?? []).map((r) => resolve(root, r.path)),
+);
 for (const dir of dirs) {
   for (const project of [dir, join(dir, 'test')]) {
     if (existsSync(join(project, 'tsconfig.json')) && !rootRefs.has(resolve(project))) {

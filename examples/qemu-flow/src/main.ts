@@ -10,4 +10,8 @@ if (!names.includes(strategy)) {
 const { lines, sys } = qemuFlow(strategy);
 process.stdout.write(`QEMU's VFIO + KVM sequence with ${strategy}\n\n${formatTrace(lines)}\n\n`);
 const stuck = sys.teardown();
-process.stdout.write(stuck.length === 0 ? 'teardown: every module unloaded, no violation\n' : `teardown: could not unload ${stuck.join(', ')}\n`);
+process.stdout.write(
+  stuck.length === 0
+    ? 'teardown: every module unloaded, no violation\n'
+    : `teardown: could not unload ${stuck.join(', ')}\n`,
+);

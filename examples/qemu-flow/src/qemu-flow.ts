@@ -43,17 +43,29 @@ export function qemuFlow(strategy: string): { lines: TraceLine[]; sys: System } 
   step('ioctl(group, VFIO_GROUP_GET_STATUS)', (p) => p.ioctl(group, VFIO.GROUP_GET_STATUS));
   const container = step('open("/dev/vfio/vfio")', (p) => p.open('/dev/vfio/vfio'));
   step('ioctl(container, VFIO_GET_API_VERSION)', (p) => p.ioctl(container, VFIO.GET_API_VERSION));
-  step('ioctl(container, VFIO_CHECK_EXTENSION, TYPE1v2)', (p) => p.ioctl(container, VFIO.CHECK_EXTENSION, VFIO.TYPE1v2_IOMMU));
-  step('ioctl(group, VFIO_GROUP_SET_CONTAINER)', (p) => p.ioctl(group, VFIO.GROUP_SET_CONTAINER, p.userInt32(container)));
-  step('ioctl(container, VFIO_SET_IOMMU, TYPE1v2)', (p) => p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU));
+  step('ioctl(container, VFIO_CHECK_EXTENSION, TYPE1v2)', (p) =>
+    p.ioctl(container, VFIO.CHECK_EXTENSION, VFIO.TYPE1v2_IOMMU),
+  );
+  step('ioctl(group, VFIO_GROUP_SET_CONTAINER)', (p) =>
+    p.ioctl(group, VFIO.GROUP_SET_CONTAINER, p.userInt32(container)),
+  );
+  step('ioctl(container, VFIO_SET_IOMMU, TYPE1v2)', (p) =>
+    p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU),
+  );
   const kvm = step('open("/dev/kvm")', (p) => p.open('/dev/kvm'));
   const vm = step('ioctl(kvm, KVM_CREATE_VM)', (p) => p.ioctl(kvm, KVM.CREATE_VM));
-  const dev = step('ioctl(vm, KVM_CREATE_DEVICE, VFIO)', (p) => p.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO }));
-  step('ioctl(dev, KVM_SET_DEVICE_ATTR, GROUP_ADD)', (p) => p.ioctl(dev, KVM.SET_DEVICE_ATTR, attr(KVM.DEV_VFIO_GROUP_ADD, group)));
+  const dev = step('ioctl(vm, KVM_CREATE_DEVICE, VFIO)', (p) =>
+    p.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO }),
+  );
+  step('ioctl(dev, KVM_SET_DEVICE_ATTR, GROUP_ADD)', (p) =>
+    p.ioctl(dev, KVM.SET_DEVICE_ATTR, attr(KVM.DEV_VFIO_GROUP_ADD, group)),
+  );
   const device = step(`ioctl(group, VFIO_GROUP_GET_DEVICE_FD, "${PCI_DEVICE}")`, (p) =>
     p.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, p.userString(PCI_DEVICE)),
   );
-  step('ioctl(dev, KVM_SET_DEVICE_ATTR, GROUP_DEL)', (p) => p.ioctl(dev, KVM.SET_DEVICE_ATTR, attr(KVM.DEV_VFIO_GROUP_DEL, group)));
+  step('ioctl(dev, KVM_SET_DEVICE_ATTR, GROUP_DEL)', (p) =>
+    p.ioctl(dev, KVM.SET_DEVICE_ATTR, attr(KVM.DEV_VFIO_GROUP_DEL, group)),
+  );
   step('close(device)', (p) => p.close(device));
   step('ioctl(group, VFIO_GROUP_UNSET_CONTAINER)', (p) => p.ioctl(group, VFIO.GROUP_UNSET_CONTAINER));
   step('close(group)', (p) => p.close(group));

@@ -30,7 +30,10 @@ export const subjects = [
       call: () => ({ run: () => symbols.get('sym7')(data) }),
       register: () => {
         const table = new Map();
-        return { run: () => table.set('sym7', symbols.get('sym7')(data)), restore: () => table.delete('sym7') };
+        return {
+          run: () => table.set('sym7', symbols.get('sym7')(data)),
+          restore: () => table.delete('sym7'),
+        };
       },
     },
   },

@@ -18,7 +18,9 @@ const options = {
   baseline: 'plain',
   seed: option('--seed', 1),
   onProgress: (e) =>
-    process.stderr.write(`\rprocess ${e.process + 1}/${e.processes} ${e.warmup ? 'warm-up' : 'round'} ${e.round + 1}/${e.rounds}, cell ${e.cell}/${e.cells}   `),
+    process.stderr.write(
+      `\rprocess ${e.process + 1}/${e.processes} ${e.warmup ? 'warm-up' : 'round'} ${e.round + 1}/${e.rounds}, cell ${e.cell}/${e.cells}   `,
+    ),
 };
 const result = inProcess
   ? await runInterleaved(subjects, options)
@@ -36,7 +38,9 @@ console.log(
     `${result.budgetMsPerCell} ms/cell in ${(result.elapsedMs / 1000).toFixed(1)} s`,
 );
 for (const [op, floor] of Object.entries(result.floors)) {
-  console.log(`\n${op}: ${floor.method}, harness floor ${floor.nsPerOp.toFixed(2)} ns/op ${floor.subtracted ? '(subtracted)' : '(included)'}`);
+  console.log(
+    `\n${op}: ${floor.method}, harness floor ${floor.nsPerOp.toFixed(2)} ns/op ${floor.subtracted ? '(subtracted)' : '(included)'}`,
+  );
   for (const [subject, ops] of Object.entries(result.subjects)) {
     const t = ops[op];
     if (!t) continue;

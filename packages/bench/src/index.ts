@@ -1,4 +1,10 @@
-export { countedCosts, couplingMetrics, resultName, type CountedCosts, type CouplingMetrics } from './metrics/index.js';
+export {
+  countedCosts,
+  couplingMetrics,
+  resultName,
+  type CountedCosts,
+  type CouplingMetrics,
+} from './metrics/index.js';
 export { operation, operationNames, type OperationName } from './operations.js';
 export * from './timing/index.js';
 export { runBench, type BenchCell, type BenchOptions, type BenchResult } from './run-bench.js';

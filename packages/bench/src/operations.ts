@@ -3,7 +3,13 @@ import { groupAttr, groupFd, KVM, must, qemuFixture, type System, VFIO } from '@
 import type { TimedOperation } from './timing/index.js';
 
 /** The operations costed and timed for every strategy (SPEC 10), named as report.json names them. */
-export const operationNames = ['GROUP_ADD', 'GROUP_DEL', 'DEVICE_CREATE', 'DEVICE_DESTROY', 'VM_LIFE'] as const;
+export const operationNames = [
+  'GROUP_ADD',
+  'GROUP_DEL',
+  'DEVICE_CREATE',
+  'DEVICE_DESTROY',
+  'VM_LIFE',
+] as const;
 export type OperationName = (typeof operationNames)[number];
 
 /** The non-coherent group: adding or deleting it also moves the VM's noncoherent-DMA registration. */
@@ -81,7 +87,10 @@ function vmLife(sys: System): number {
   const vm = must(qemu.ioctl(must(qemu.open('/dev/kvm'), 'open /dev/kvm'), KVM.CREATE_VM), 'CREATE_VM');
   const device = must(qemu.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO }), 'CREATE_DEVICE');
   must(qemu.ioctl(device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, group)), 'GROUP_ADD');
-  const pciDevice = must(qemu.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, qemu.userString('0000:01:00.0')), 'GET_DEVICE_FD');
+  const pciDevice = must(
+    qemu.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, qemu.userString('0000:01:00.0')),
+    'GET_DEVICE_FD',
+  );
   must(qemu.ioctl(device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_DEL, group)), 'GROUP_DEL');
   qemu.close(pciDevice);
   return qemu.exit();

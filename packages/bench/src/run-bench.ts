@@ -1,6 +1,13 @@
 import { operationNames, type OperationName } from './operations.js';
 import { DIRECT_WITH_HOOK, NO_MODEL, type SubjectsArgs } from './subjects.js';
-import { machineInfo, type MachineInfo, runInProcesses, timingPresets, type ProgressEvent, type OperationTiming } from './timing/index.js';
+import {
+  machineInfo,
+  type MachineInfo,
+  runInProcesses,
+  timingPresets,
+  type ProgressEvent,
+  type OperationTiming,
+} from './timing/index.js';
 
 export interface BenchCell {
   readonly nsPerOp: number;
@@ -34,7 +41,8 @@ export interface BenchOptions extends SubjectsArgs {
 
 /** Times every strategy, the no-model floor and direct with a hook, in interleaved rounds over fresh processes. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  if (!options.strategies.includes('direct')) throw new Error('the benchmark needs the direct strategy as its baseline');
+  if (!options.strategies.includes('direct'))
+    throw new Error('the benchmark needs the direct strategy as its baseline');
   const preset = options.quick ? timingPresets.quick : timingPresets.full;
   const args: SubjectsArgs = { strategies: options.strategies, register: options.register };
   const result = await runInProcesses(
@@ -56,12 +64,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const subjects = Object.fromEntries(
     Object.entries(result.subjects).map(([name, operations]) => [
       name,
-      Object.fromEntries(operationNames.map((op) => [op, cell(required(operations[op], name, op))])) as Record<OperationName, BenchCell>,
+      Object.fromEntries(
+        operationNames.map((op) => [op, cell(required(operations[op], name, op))]),
+      ) as Record<OperationName, BenchCell>,
     ]),
   );
   const per = (f: (op: OperationName) => number): Record<OperationName, number> =>
     Object.fromEntries(operationNames.map((op) => [op, f(op)])) as Record<OperationName, number>;
-  const ns = (subject: string, op: OperationName): number => required(result.subjects[subject]?.[op], subject, op).nsPerOp;
+  const ns = (subject: string, op: OperationName): number =>
+    required(result.subjects[subject]?.[op], subject, op).nsPerOp;
   return {
     machine: machineInfo(),
     quick: options.quick,
@@ -71,7 +82,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     elapsedMs: result.elapsedMs,
     subjects,
     modelOverhead: per((op) => ns('direct', op) / ns(NO_MODEL, op)),
-    hookOverheadPercent: per((op) => (required(result.subjects[DIRECT_WITH_HOOK]?.[op], DIRECT_WITH_HOOK, op).ratioToBaseline - 1) * 100),
+    hookOverheadPercent: per(
+      (op) =>
+        (required(result.subjects[DIRECT_WITH_HOOK]?.[op], DIRECT_WITH_HOOK, op).ratioToBaseline - 1) * 100,
+    ),
   };
 }
 

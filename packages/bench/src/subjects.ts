@@ -24,8 +24,9 @@ export function subjects(args: SubjectsArgs): Subject[] {
   // Strategy modules named at run time register themselves when loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   for (const specifier of args.register) require(specifier);
-  const perOperation = (make: (name: (typeof operationNames)[number]) => TimedOperation): Subject['operations'] =>
-    Object.fromEntries(operationNames.map((name) => [name, () => make(name)]));
+  const perOperation = (
+    make: (name: (typeof operationNames)[number]) => TimedOperation,
+  ): Subject['operations'] => Object.fromEntries(operationNames.map((name) => [name, () => make(name)]));
   const strategySubjects: Subject[] = args.strategies.map((strategy) => ({
     name: strategy,
     operations: perOperation((name) => operation(boot({ strategy }), name)),

@@ -14,9 +14,12 @@ test.each([
   // symbol-get: get_external_user, set_kvm, check_extension; symbol-get-file: iommu_group, set_kvm, enforced_coherent.
   ['symbol-get', { symbolLookups: 3, moduleGets: 3, modulePuts: 3 }],
   ['symbol-get-file', { symbolLookups: 3, moduleGets: 3, modulePuts: 3 }],
-])('%s: one GROUP_ADD costs its lookups and the module references that go with them', (strategy, expected) => {
-  expect(countedCosts(strategy).GROUP_ADD).toMatchObject(expected);
-});
+])(
+  '%s: one GROUP_ADD costs its lookups and the module references that go with them',
+  (strategy, expected) => {
+    expect(countedCosts(strategy).GROUP_ADD).toMatchObject(expected);
+  },
+);
 
 test('GROUP_DEL: symbol-get looks up match, set_kvm and put; symbol-get-file only set_kvm; get-ops none', () => {
   expect(countedCosts('symbol-get').GROUP_DEL.symbolLookups).toBe(3);

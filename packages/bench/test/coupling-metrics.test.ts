@@ -53,19 +53,35 @@ test.each([
   ['symbol-get', [{ module: 'vfio', count: 6 }]],
   ['symbol-get-file', [{ module: 'vfio', count: 3 }]],
   ['get-ops', [{ module: 'vfio', count: 1 }]],
-  ['register-ops', [{ module: 'vfio', count: 3 }, { module: 'kvm', count: 2 }]],
+  [
+    'register-ops',
+    [
+      { module: 'vfio', count: 3 },
+      { module: 'kvm', count: 2 },
+    ],
+  ],
 ])('%s: the API surface each side exports for the other', (strategy, expected) => {
-  expect(couplingMetrics(strategy).exports.map((entry) => ({ module: entry.module, count: entry.symbols.length }))).toEqual(expected);
+  expect(
+    couplingMetrics(strategy).exports.map((entry) => ({ module: entry.module, count: entry.symbols.length })),
+  ).toEqual(expected);
 });
 
 test.each([
   ['direct', ['kvm -> vfio hard', 'vfio_pci -> vfio hard']],
   ['symbol-get', ['kvm -> vfio symbol_get', 'vfio_pci -> vfio hard']],
   ['get-ops', ['kvm -> vfio symbol_get', 'vfio_pci -> vfio hard']],
-  ['register-ops', ['kvm_vfio -> kvm hard', 'kvm_vfio -> kvm registers', 'kvm_vfio -> vfio hard', 'vfio_pci -> vfio hard']],
-])('%s: the module graph, hard edges from loading and run-time edges from the strategy', (strategy, expected) => {
-  expect(couplingMetrics(strategy).edges.map((edge) => `${edge.from} -> ${edge.to} ${edge.kind}`)).toEqual(expected);
-});
+  [
+    'register-ops',
+    ['kvm_vfio -> kvm hard', 'kvm_vfio -> kvm registers', 'kvm_vfio -> vfio hard', 'vfio_pci -> vfio hard'],
+  ],
+])(
+  '%s: the module graph, hard edges from loading and run-time edges from the strategy',
+  (strategy, expected) => {
+    expect(couplingMetrics(strategy).edges.map((edge) => `${edge.from} -> ${edge.to} ${edge.kind}`)).toEqual(
+      expected,
+    );
+  },
+);
 
 test('only vfio loads alone under direct; kvm loads alone everywhere else; register-ops has 4! orders of which 5 work', () => {
   expect(couplingMetrics('direct').loadsAlone).toEqual(['vfio']);
@@ -94,13 +110,24 @@ test.each([
 ])('%s: what pins what while a VM holds a group', (strategy, expected) => {
   const pins = couplingMetrics(strategy).pinsWhileInUse;
   expect(pins.modules.find((module) => module.name === 'vfio')?.refcount).toBe(expected.vfio);
-  expect(pins.modules.filter((module) => module.name === 'kvm_vfio').map((module) => `${module.name} ${module.refcount}`)).toEqual(expected.extra);
+  expect(
+    pins.modules
+      .filter((module) => module.name === 'kvm_vfio')
+      .map((module) => `${module.name} ${module.refcount}`),
+  ).toEqual(expected.extra);
   // KVM is the group's one container user left, and the group is associated with VM 1.
-  expect(pins.groups.find((group) => group.id === 26)).toEqual({ id: 26, open: 0, containerUsers: 1, kvm: 1 });
+  expect(pins.groups.find((group) => group.id === 26)).toEqual({
+    id: 26,
+    open: 0,
+    containerUsers: 1,
+    kvm: 1,
+  });
 });
 
 test('every module refuses to unload while a VM uses a group, for every strategy', () => {
   for (const strategy of Object.keys(matrix)) {
-    expect(couplingMetrics(strategy).unloadWhileInUse.every((entry) => entry.result === '-EWOULDBLOCK')).toBe(true);
+    expect(couplingMetrics(strategy).unloadWhileInUse.every((entry) => entry.result === '-EWOULDBLOCK')).toBe(
+      true,
+    );
   }
 });

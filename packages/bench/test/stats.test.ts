@@ -1,5 +1,14 @@
 // The pure statistics only; nothing here loads mitata or reads a clock.
-import { bootstrapRatioCI, iqr, mad, median, medianRatio, mulberry32, pairedRatios, quantile } from '../src/timing/stats.js';
+import {
+  bootstrapRatioCI,
+  iqr,
+  mad,
+  median,
+  medianRatio,
+  mulberry32,
+  pairedRatios,
+  quantile,
+} from '../src/timing/stats.js';
 
 // Log-normal noise from the seeded PRNG (Box–Muller), so synthetic timings are positive and skewed.
 function lognormal(random: () => number, sigma: number): number {
@@ -176,8 +185,12 @@ describe('bootstrapRatioCI over processes (groups)', () => {
   test('one group is the plain round bootstrap; groups are deterministic for a seed', () => {
     const { a, b, groups } = syntheticProcesses(4, 5, 1.2, 21);
     const options = { iterations: 500, seed: 3 };
-    expect(bootstrapRatioCI(a, b, { ...options, groups: a.map(() => 0) })).toEqual(bootstrapRatioCI(a, b, options));
-    expect(bootstrapRatioCI(a, b, { ...options, groups })).toEqual(bootstrapRatioCI(a, b, { ...options, groups }));
+    expect(bootstrapRatioCI(a, b, { ...options, groups: a.map(() => 0) })).toEqual(
+      bootstrapRatioCI(a, b, options),
+    );
+    expect(bootstrapRatioCI(a, b, { ...options, groups })).toEqual(
+      bootstrapRatioCI(a, b, { ...options, groups }),
+    );
     expect(() => bootstrapRatioCI(a, b, { groups: [0, 1] })).toThrow(RangeError);
   });
 });

@@ -5,8 +5,16 @@ const raw = (): RawTimings => ({
   baseline: 'direct',
   subjects: ['direct', 'other', 'floor'],
   operations: {
-    call: { method: 'batched', floor: [0.5, 0.5, 0.5], series: { direct: [10, 11, 10], other: [20, 22, 21], floor: [2, 2, 2] } },
-    add: { method: 'bracketed', floor: [40, 40, 41], series: { direct: [140, 141, 140], other: [340, 340, 341] } },
+    call: {
+      method: 'batched',
+      floor: [0.5, 0.5, 0.5],
+      series: { direct: [10, 11, 10], other: [20, 22, 21], floor: [2, 2, 2] },
+    },
+    add: {
+      method: 'bracketed',
+      floor: [40, 40, 41],
+      series: { direct: [140, 141, 140], other: [340, 340, 341] },
+    },
   },
   groups: [0, 0, 0],
 });
@@ -16,7 +24,12 @@ describe('summarise', () => {
     const { subjects, floors } = summarise(raw(), { seed: 1 });
     expect(floors['call']).toMatchObject({ method: 'batched', nsPerOp: 0.5, subtracted: false });
     expect(floors['add']).toMatchObject({ method: 'bracketed', nsPerOp: 40, subtracted: true });
-    expect(subjects['direct']?.['call']).toMatchObject({ nsPerOp: 10, rounds: 3, ratioToBaseline: 1, ci: [1, 1] });
+    expect(subjects['direct']?.['call']).toMatchObject({
+      nsPerOp: 10,
+      rounds: 3,
+      ratioToBaseline: 1,
+      ci: [1, 1],
+    });
     expect(subjects['other']?.['call']?.ratioToBaseline).toBe(2);
     expect(subjects['other']?.['call']?.spread).toBe(1);
     expect(subjects['direct']?.['add']?.perRound).toEqual([100, 101, 99]);
@@ -30,8 +43,12 @@ describe('summarise', () => {
   });
 
   test("'never' and 'always' control the floor subtraction", () => {
-    expect(summarise(raw(), { seed: 1, subtractHarnessFloor: 'never' }).subjects['direct']?.['add']?.nsPerOp).toBe(140);
-    expect(summarise(raw(), { seed: 1, subtractHarnessFloor: 'always' }).subjects['direct']?.['call']?.nsPerOp).toBe(9.5);
+    expect(
+      summarise(raw(), { seed: 1, subtractHarnessFloor: 'never' }).subjects['direct']?.['add']?.nsPerOp,
+    ).toBe(140);
+    expect(
+      summarise(raw(), { seed: 1, subtractHarnessFloor: 'always' }).subjects['direct']?.['call']?.nsPerOp,
+    ).toBe(9.5);
   });
 
   test('a baseline at or below the floor gives NaN ratios, not an exception', () => {

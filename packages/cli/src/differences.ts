@@ -25,12 +25,15 @@ export function differences(rows: readonly DifferenceRow[]): string[] {
     const groups = new Map<string, string[]>();
     for (const row of rows) groups.set(answerOf(row), [...(groups.get(answerOf(row)) ?? []), row.name]);
     if (groups.size < 2) return;
-    lines.push(`${question}: ${[...groups].map(([answer, names]) => `${answer} for ${names.join(', ')}`).join('; ')}`);
+    lines.push(
+      `${question}: ${[...groups].map(([answer, names]) => `${answer} for ${names.join(', ')}`).join('; ')}`,
+    );
   };
   for (const [key, question] of matrixQuestions) describe(question, (row) => row.matrix[key]);
   const modules = new Set(rows.flatMap((row) => row.unloadWhileInUse.map((entry) => entry.module)));
   for (const module of modules) {
-    describe(`rmmod ${module} while a VM uses a group`, (row) => row.unloadWhileInUse.find((entry) => entry.module === module)?.result ?? 'no such module');
+    describe(`rmmod ${module} while a VM uses a group`, (row) =>
+      row.unloadWhileInUse.find((entry) => entry.module === module)?.result ?? 'no such module');
   }
   describe('symbol lookups per GROUP_ADD', (row) => String(row.lookupsPerAdd));
   return lines;

@@ -20,7 +20,8 @@ export function loadPlugins(specifiers: readonly string[], cwd = process.cwd()):
   for (const specifier of specifiers) {
     const before = new Set(registeredStrategyNames());
     const target = looksLikePath(specifier) ? resolve(cwd, specifier) : specifier;
-    if (looksLikePath(specifier) && !existsSync(target)) throw new CliError(`plugin ${specifier}: no such file or directory (${target})`);
+    if (looksLikePath(specifier) && !existsSync(target))
+      throw new CliError(`plugin ${specifier}: no such file or directory (${target})`);
     let path: string;
     try {
       path = require.resolve(target, { paths: [cwd] });
@@ -33,7 +34,9 @@ export function loadPlugins(specifiers: readonly string[], cwd = process.cwd()):
     }
     const names = registeredStrategyNames().filter((name) => !before.has(name));
     if (names.length === 0) {
-      throw new CliError(`plugin ${specifier} registered no strategy (it must register one when imported, e.g. with @couplingStrategy())`);
+      throw new CliError(
+        `plugin ${specifier} registered no strategy (it must register one when imported, e.g. with @couplingStrategy())`,
+      );
     }
     added.push({ specifier, path, strategies: names });
   }

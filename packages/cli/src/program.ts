@@ -31,21 +31,38 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--plugin <module>', 'load a strategy plugin (a path or a package name); may repeat', collect, [])
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: () => undefined });
-  const plugins = (): string[] => loadPlugins(program.opts<{ plugin: string[] }>().plugin).map((plugin) => plugin.path);
+  const plugins = (): string[] =>
+    loadPlugins(program.opts<{ plugin: string[] }>().plugin).map((plugin) => plugin.path);
 
   program
     .command('compare')
-    .description('conformance, coupling metrics, the race catalogue and benchmarks, side by side; writes report.md/json/html')
+    .description(
+      'conformance, coupling metrics, the race catalogue and benchmarks, side by side; writes report.md/json/html',
+    )
     .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
     .option('--quick', 'a fast run (seconds, not minutes)')
     .option('--out <dir>', 'where to write the reports (default: reports/<timestamp>)')
     .option('--json', 'print report.json on stdout instead of the table')
     .option('--no-bench', 'skip the timed benchmarks')
-    .action(async (options: { strategy?: string; quick?: boolean; out?: string; json?: boolean; bench: boolean }) => {
-      const outcome = await compareCommand({ ...options, plugins: plugins(), progress: io.progress, colour: io.colour, ...widthOf(io) });
-      io.out(outcome.output);
-      exitCode = outcome.exitCode;
-    });
+    .action(
+      async (options: {
+        strategy?: string;
+        quick?: boolean;
+        out?: string;
+        json?: boolean;
+        bench: boolean;
+      }) => {
+        const outcome = await compareCommand({
+          ...options,
+          plugins: plugins(),
+          progress: io.progress,
+          colour: io.colour,
+          ...widthOf(io),
+        });
+        io.out(outcome.output);
+        exitCode = outcome.exitCode;
+      },
+    );
 
   program
     .command('list')
@@ -65,7 +82,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action(async (options: { strategy?: string; quick?: boolean; json?: boolean }) => {
       const loaded = plugins();
       const strategies = selectStrategies(options.strategy, { variants: false });
-      const result = await measure({ strategies, quick: options.quick === true, plugins: loaded, progress: io.progress });
+      const result = await measure({
+        strategies,
+        quick: options.quick === true,
+        plugins: loaded,
+        progress: io.progress,
+      });
       io.out(options.json ? JSON.stringify(result, null, 2) : renderBench(result, strategies));
     });
 
@@ -77,18 +99,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--variants', 'run the race-catalogue variants instead of the real strategies')
     .option('--replay <schedule>', 'replay one schedule string (needs a scenario and one --strategy)')
     .option('--json', 'print { results: [...] } as JSON')
-    .action((scenario: string | undefined, options: { strategy?: string; variants?: boolean; replay?: string; json?: boolean }) => {
-      plugins();
-      const outcome = exploreCommand({ ...options, ...(scenario === undefined ? {} : { scenario }), progress: io.progress });
-      io.out(outcome.output);
-      exitCode = outcome.exitCode;
-    });
+    .action(
+      (
+        scenario: string | undefined,
+        options: { strategy?: string; variants?: boolean; replay?: string; json?: boolean },
+      ) => {
+        plugins();
+        const outcome = exploreCommand({
+          ...options,
+          ...(scenario === undefined ? {} : { scenario }),
+          progress: io.progress,
+        });
+        io.out(outcome.output);
+        exitCode = outcome.exitCode;
+      },
+    );
 
   program
     .command('graph')
     .description("each strategy's module graph")
     .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
-    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
+    )
     .action((options: { strategy?: string; format?: string }) => {
       plugins();
       io.out(graphCommand(options));

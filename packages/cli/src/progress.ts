@@ -17,7 +17,10 @@ export class Progress {
   /** A step starts or advances; `done`/`total` draw a bar on a TTY. */
   update(label: string, done?: number, total?: number): void {
     if (this.quiet) return;
-    const bar = done !== undefined && total !== undefined && total > 0 ? ` ${renderBar(done / total)} ${done}/${total}` : '';
+    const bar =
+      done !== undefined && total !== undefined && total > 0
+        ? ` ${renderBar(done / total)} ${done}/${total}`
+        : '';
     const line = `${label}${bar}`;
     if (this.tty) {
       this.stream.write(`\r\x1b[2K${line}`);

@@ -28,7 +28,10 @@ export function installedStrategies(options: { variants: boolean }): CouplingStr
  * The strategies a `--strategy a,b` list names, in the order given; the default is every real
  * strategy. An unknown name is a usage error naming the valid ones.
  */
-export function selectStrategies(list: string | undefined, options: { variants: boolean }): CouplingStrategy[] {
+export function selectStrategies(
+  list: string | undefined,
+  options: { variants: boolean },
+): CouplingStrategy[] {
   const available = installedStrategies({ variants: true });
   if (list === undefined) return installedStrategies(options);
   const names = list
@@ -39,7 +42,9 @@ export function selectStrategies(list: string | undefined, options: { variants: 
   return names.map((name) => {
     const found = available.find((strategy) => strategy.name === name);
     if (found === undefined) {
-      throw new UsageError(`unknown strategy "${name}"; valid: ${available.map((strategy) => strategy.name).join(', ')}`);
+      throw new UsageError(
+        `unknown strategy "${name}"; valid: ${available.map((strategy) => strategy.name).join(', ')}`,
+      );
     }
     return found;
   });

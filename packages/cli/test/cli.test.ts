@@ -13,7 +13,12 @@ async function run(...argv: string[]): Promise<Run> {
   let out = '';
   let err = '';
   const quiet = new Progress(process.stderr, true);
-  const code = await main(argv, { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`), progress: quiet, colour: false });
+  const code = await main(argv, {
+    out: (text) => (out += `${text}\n`),
+    err: (text) => (err += `${text}\n`),
+    progress: quiet,
+    colour: false,
+  });
   return { code, out, err };
 }
 
@@ -23,7 +28,12 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'coupling-lab-cli-'));
 test('list shows the five real strategies, and --all the variants too', async () => {
   const plain = await run('list');
   expect(plain.code).toBe(0);
-  expect(plain.out.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops']);
+  expect(
+    plain.out
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[0]),
+  ).toEqual(['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops']);
   expect((await run('list', '--all')).out).toContain('register-ops/no-owner');
 });
 
@@ -49,7 +59,9 @@ test('compare writes report.md, report.json and report.html and prints the side-
   const result = await run('compare', '--quick', '--no-bench', '--strategy', 'direct,get-ops', '--out', out);
   expect(result.code).toBe(0);
   expect(result.out).toContain('get-ops');
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { strategies: { name: string; conformance: { failed: number } }[] };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    strategies: { name: string; conformance: { failed: number } }[];
+  };
   expect(report.strategies.map((strategy) => [strategy.name, strategy.conformance.failed])).toEqual([
     ['direct', 0],
     ['get-ops', 0],
@@ -59,9 +71,21 @@ test('compare writes report.md, report.json and report.html and prints the side-
 });
 
 test('compare --json prints the report on stdout', async () => {
-  const result = await run('compare', '--quick', '--no-bench', '--json', '--strategy', 'direct', '--out', tmp());
+  const result = await run(
+    'compare',
+    '--quick',
+    '--no-bench',
+    '--json',
+    '--strategy',
+    'direct',
+    '--out',
+    tmp(),
+  );
   expect(result.code).toBe(0);
-  const report = JSON.parse(result.out) as { quick: boolean; strategies: { name: string; counts: { GROUP_ADD: { symbolLookups: number } } }[] };
+  const report = JSON.parse(result.out) as {
+    quick: boolean;
+    strategies: { name: string; counts: { GROUP_ADD: { symbolLookups: number } } }[];
+  };
   expect(report.quick).toBe(true);
   expect(report.strategies[0]?.counts.GROUP_ADD.symbolLookups).toBe(0);
 });
@@ -69,7 +93,15 @@ test('compare --json prints the report on stdout', async () => {
 test('an unwritable --out is a readable message, not a stack trace, exit 1', async () => {
   const file = join(tmp(), 'a-file');
   writeFileSync(file, 'not a directory');
-  const result = await run('compare', '--quick', '--no-bench', '--strategy', 'direct', '--out', join(file, 'reports'));
+  const result = await run(
+    'compare',
+    '--quick',
+    '--no-bench',
+    '--strategy',
+    'direct',
+    '--out',
+    join(file, 'reports'),
+  );
   expect(result.code).toBe(1);
   expect(result.err).toMatch(/^coupling-lab: cannot write reports to .*a-file\/reports/);
   expect(result.err).not.toMatch(/\n\s+at /);
@@ -77,27 +109,61 @@ test('an unwritable --out is a readable message, not a stack trace, exit 1', asy
 
 test('a strategy failing conformance makes compare exit 1 after writing the reports', async () => {
   const out = tmp();
-  const result = await run('--plugin', fixture('broken-plugin.ts'), 'compare', '--quick', '--no-bench', '--strategy', 'broken', '--out', out);
+  const result = await run(
+    '--plugin',
+    fixture('broken-plugin.ts'),
+    'compare',
+    '--quick',
+    '--no-bench',
+    '--strategy',
+    'broken',
+    '--out',
+    out,
+  );
   expect(result.code).toBe(1);
   expect(result.out).toMatch(/FAILED: broken/);
   expect(readFileSync(join(out, 'report.json'), 'utf8')).toContain('"broken"');
 });
 
 test('a plugin that fails to load, registers nothing or does not exist is a clear error, exit 1', async () => {
-  expect(await run('--plugin', fixture('throwing-plugin.ts'), 'list')).toMatchObject({ code: 1, err: expect.stringMatching(/plugin .* failed to load: this plugin is broken on purpose/) });
-  expect(await run('--plugin', fixture('empty-plugin.ts'), 'list')).toMatchObject({ code: 1, err: expect.stringMatching(/registered no strategy/) });
-  expect(await run('--plugin', './no/such/plugin', 'list')).toMatchObject({ code: 1, err: expect.stringMatching(/no such file or directory/) });
+  expect(await run('--plugin', fixture('throwing-plugin.ts'), 'list')).toMatchObject({
+    code: 1,
+    err: expect.stringMatching(/plugin .* failed to load: this plugin is broken on purpose/),
+  });
+  expect(await run('--plugin', fixture('empty-plugin.ts'), 'list')).toMatchObject({
+    code: 1,
+    err: expect.stringMatching(/registered no strategy/),
+  });
+  expect(await run('--plugin', './no/such/plugin', 'list')).toMatchObject({
+    code: 1,
+    err: expect.stringMatching(/no such file or directory/),
+  });
 });
 
 test('explore runs the catalogue against a real strategy (clean, exit 0) and convicts a variant with a replayable schedule', async () => {
   const clean = await run('explore', 'add-vs-del', '--strategy', 'symbol-get', '--json');
   expect(clean.code).toBe(0);
-  expect(JSON.parse(clean.out)).toEqual({ results: [expect.objectContaining({ scenario: 'add-vs-del', strategy: 'symbol-get', verdict: 'clean' })] });
+  expect(JSON.parse(clean.out)).toEqual({
+    results: [expect.objectContaining({ scenario: 'add-vs-del', strategy: 'symbol-get', verdict: 'clean' })],
+  });
   const race = await run('explore', 'add-vs-del', '--strategy', 'symbol-get/v5.17-race', '--json');
-  const [found] = (JSON.parse(race.out) as { results: { verdict: string; kind: string; schedule: string }[] }).results;
+  const [found] = (JSON.parse(race.out) as { results: { verdict: string; kind: string; schedule: string }[] })
+    .results;
   expect(found).toMatchObject({ verdict: 'violation', kind: 'stale-association' });
-  const replayed = await run('explore', 'add-vs-del', '--strategy', 'symbol-get/v5.17-race', '--replay', found?.schedule ?? '', '--json');
-  expect(JSON.parse(replayed.out)).toEqual({ results: [expect.objectContaining({ verdict: 'violation', kind: 'stale-association', schedule: found?.schedule })] });
+  const replayed = await run(
+    'explore',
+    'add-vs-del',
+    '--strategy',
+    'symbol-get/v5.17-race',
+    '--replay',
+    found?.schedule ?? '',
+    '--json',
+  );
+  expect(JSON.parse(replayed.out)).toEqual({
+    results: [
+      expect.objectContaining({ verdict: 'violation', kind: 'stale-association', schedule: found?.schedule }),
+    ],
+  });
 });
 
 test('graph prints each strategy as dot when asked', async () => {

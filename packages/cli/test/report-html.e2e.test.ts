@@ -26,9 +26,18 @@ maybe(
     // measuring processes that load the built packages.
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` first`);
     const dir = mkdtempSync(join(tmpdir(), 'coupling-lab-html-'));
-    execFileSync(process.execPath, [cli, 'compare', '--quick', '--out', dir], { stdio: 'pipe', timeout: 150_000 });
+    execFileSync(process.execPath, [cli, 'compare', '--quick', '--out', dir], {
+      stdio: 'pipe',
+      timeout: 150_000,
+    });
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-    expect(report.strategies.map((s) => s.name)).toEqual(['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops']);
+    expect(report.strategies.map((s) => s.name)).toEqual([
+      'direct',
+      'symbol-get',
+      'symbol-get-file',
+      'get-ops',
+      'register-ops',
+    ]);
     const file = join(dir, 'report.html');
     const browser = await chromium.launch({
       executablePath: chromiumPath,

@@ -14,7 +14,6 @@ const provider = {
   load: () => ({ symbols: { provider_fn: () => 42 }, exit: () => {} }),
 };
 
-
 const target = {
   boot(lockdep) {
     const kernel = new Kernel({ lockdep });

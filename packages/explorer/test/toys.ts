@@ -11,7 +11,6 @@ const provider: ModuleImage = {
   load: () => ({ symbols: { provider_fn: (): number => 42 }, exit: (): void => {} }),
 };
 
-
 /** A kernel with `provider` loaded. */
 export const providerTarget: ExplorationTarget<Kernel> = {
   boot(lockdep: LockDep) {
@@ -54,7 +53,8 @@ export const putThenCall: ScenarioCore<Kernel> = {
 export const putThenCallTwice: ScenarioCore<Kernel> = {
   ...putThenCall,
   name: 'put-then-call-twice',
-  description: 'thread 1 symbol_gets provider_fn, puts it, then calls the kept pointer twice; thread 2 rmmods provider',
+  description:
+    'thread 1 symbol_gets provider_fn, puts it, then calls the kept pointer twice; thread 2 rmmods provider',
   threads: [
     [
       {

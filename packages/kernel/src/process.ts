@@ -47,7 +47,8 @@ export class Process {
   }
 
   ioctl(fd: number, request: number, arg?: IoctlArg): number {
-    if (this.kernel.tracer !== undefined) this.kernel.traceSyscall(`${this.name}: ioctl(${fd}, 0x${request.toString(16)})`);
+    if (this.kernel.tracer !== undefined)
+      this.kernel.traceSyscall(`${this.name}: ioctl(${fd}, 0x${request.toString(16)})`);
     const file = this.fdget(fd);
     if (file === undefined) return -errno.EBADF;
     let result = -errno.ENOTTY;

@@ -50,12 +50,7 @@ test('open pins the owner with the node lookup (cdev_lock), then ioctl and close
   const fd = p.open('/dev/drv');
   p.ioctl(fd, 1);
   p.close(fd);
-  expect(points).toEqual([
-    'file-get /dev/drv',
-    'file-put /dev/drv',
-    'file-put /dev/drv',
-    'module-put drv',
-  ]);
+  expect(points).toEqual(['file-get /dev/drv', 'file-put /dev/drv', 'file-put /dev/drv', 'module-put drv']);
 });
 
 test('taking a mutex passes a lock point and releasing it an unlock point, named by its lock class', () => {

@@ -12,7 +12,9 @@ export type DeviceOpsPinning = 'none' | 'locked' | 'unlocked';
 
 /** kvm_device_ops_table [virt/kvm/kvm_main.c] and its lock. */
 export class DeviceOpsTable {
-  private readonly slots: (KvmDeviceOps | undefined)[] = new Array<KvmDeviceOps | undefined>(KVM.DEV_TYPE_MAX);
+  private readonly slots: (KvmDeviceOps | undefined)[] = new Array<KvmDeviceOps | undefined>(
+    KVM.DEV_TYPE_MAX,
+  );
   readonly lock: Mutex;
 
   constructor(

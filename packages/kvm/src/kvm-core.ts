@@ -147,14 +147,21 @@ export class KvmCore {
       case KVM.HAS_DEVICE_ATTR:
         return this.deviceAttr(dev, ops.has_attr, arg, current);
       default:
-        return ops.ioctl === undefined ? -errno.ENOTTY : ops.ioctl(dev, request, typeof arg === 'number' ? arg : 0);
+        return ops.ioctl === undefined
+          ? -errno.ENOTTY
+          : ops.ioctl(dev, request, typeof arg === 'number' ? arg : 0);
     }
   }
 
   /** kvm_device_ioctl_attr. */
   private deviceAttr(dev: KvmDevice, accessor: AttrAccessor, arg: IoctlArg, current: Process): number {
     if (accessor === undefined) return -errno.EPERM;
-    if (typeof arg !== 'object' || arg.group === undefined || arg.attr === undefined || arg.addr === undefined) {
+    if (
+      typeof arg !== 'object' ||
+      arg.group === undefined ||
+      arg.attr === undefined ||
+      arg.addr === undefined
+    ) {
       return -errno.EFAULT;
     }
     const attr: KvmDeviceAttr = { group: arg.group, attr: arg.attr, addr: arg.addr };

@@ -35,8 +35,10 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
       const builtin = options.builtinVfioDevice?.(context);
       const symbols: Record<string, unknown> = options.exportDeviceOps
         ? {
-            kvm_register_device_ops: ((ops, type) => core.deviceOps.register(ops, type)) satisfies RegisterDeviceOps,
-            kvm_unregister_device_ops: ((type) => core.deviceOps.unregister(type)) satisfies UnregisterDeviceOps,
+            kvm_register_device_ops: ((ops, type) =>
+              core.deviceOps.register(ops, type)) satisfies RegisterDeviceOps,
+            kvm_unregister_device_ops: ((type) =>
+              core.deviceOps.unregister(type)) satisfies UnregisterDeviceOps,
           }
         : {};
       return {

@@ -57,6 +57,7 @@ function resolveStrategy(requested: BootOptions['strategy'], scope: DependencyCo
     if (found === undefined) throw new UnknownStrategyError(requested, registeredStrategyNames(scope));
     return found;
   }
-  if (typeof requested === 'function') return scope.resolve(requested as unknown as new () => CouplingStrategy);
+  if (typeof requested === 'function')
+    return scope.resolve(requested as unknown as new () => CouplingStrategy);
   return requested;
 }

@@ -28,7 +28,8 @@ export abstract class BuiltinDeviceStrategy implements CouplingStrategy {
       vfioExports: this.vfioExports,
       kvm: {
         imports: this.kvmImports,
-        builtinVfioDevice: (context) => kvmVfioOps(context.kernel, this.port(context), { setKvmOrder: this.setKvmOrder }),
+        builtinVfioDevice: (context) =>
+          kvmVfioOps(context.kernel, this.port(context), { setKvmOrder: this.setKvmOrder }),
       },
     });
   }

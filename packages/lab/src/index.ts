@@ -2,7 +2,13 @@ import 'reflect-metadata';
 
 export { boot, MACHINE, type BootOptions } from './boot.js';
 export { BuiltinDeviceStrategy } from './builtin-device-strategy.js';
-export { inspectKernel, type GroupSnapshot, type ModuleSnapshot, type Snapshot, type VmSnapshot } from './inspect.js';
+export {
+  inspectKernel,
+  type GroupSnapshot,
+  type ModuleSnapshot,
+  type Snapshot,
+  type VmSnapshot,
+} from './inspect.js';
 export { checkAssociations } from './invariants.js';
 export { standardModules, type StandardModules } from './modules.js';
 export {

@@ -55,7 +55,12 @@ export function inspectKernel(kernel: Kernel): Snapshot {
     }))
     .sort((a, b) => a.id - b.id);
   const groups = [...(vfioState(kernel)?.groups.values() ?? [])]
-    .map((group) => ({ id: group.id, open: group.opened, containerUsers: group.containerUsers, kvm: group.kvm?.id ?? null }))
+    .map((group) => ({
+      id: group.id,
+      open: group.opened,
+      containerUsers: group.containerUsers,
+      kvm: group.kvm?.id ?? null,
+    }))
     .sort((a, b) => a.id - b.id);
   return {
     modules,

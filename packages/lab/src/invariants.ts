@@ -14,7 +14,9 @@ export function checkAssociations(kernel: Kernel): void {
   for (const group of vfio.groups.values()) {
     if (group.kvm === null) continue;
     const vm = vms.find((candidate) => candidate === group.kvm);
-    const held = vm?.devices.some((dev) => kvmVfioHandles(dev).some((handle) => groupOfHandle(handle) === group)) ?? false;
+    const held =
+      vm?.devices.some((dev) => kvmVfioHandles(dev).some((handle) => groupOfHandle(handle) === group)) ??
+      false;
     if (!held) {
       kernel.violation(
         'stale-association',

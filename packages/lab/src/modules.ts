@@ -14,5 +14,10 @@ export interface StandardModules {
 
 /** The usual module set: vfio, vfio_pci and kvm as the strategy configures them, then any glue. */
 export function standardModules(machine: Machine, config: StandardModules): ModuleImage[] {
-  return [vfioImage(config.vfioExports), vfioPciImage(machine.devices), kvmImage(config.kvm), ...(config.extra ?? [])];
+  return [
+    vfioImage(config.vfioExports),
+    vfioPciImage(machine.devices),
+    kvmImage(config.kvm),
+    ...(config.extra ?? []),
+  ];
 }

@@ -42,7 +42,11 @@ export function qemuFixture(sys: System, groupIds: readonly number[] = [26, 27])
 }
 
 /** The KVM_SET_DEVICE_ATTR argument for GROUP_ADD or GROUP_DEL of a group fd. */
-export function groupAttr(qemu: Process, attr: number, groupFd: number): { group: number; attr: number; addr: number } {
+export function groupAttr(
+  qemu: Process,
+  attr: number,
+  groupFd: number,
+): { group: number; attr: number; addr: number } {
   return { group: KVM.DEV_VFIO_GROUP, attr, addr: qemu.userInt32(groupFd) };
 }
 

@@ -1,4 +1,9 @@
-import { container as rootContainer, type DependencyContainer, type InjectionToken, injectable } from 'tsyringe';
+import {
+  container as rootContainer,
+  type DependencyContainer,
+  type InjectionToken,
+  injectable,
+} from 'tsyringe';
 import type { CouplingStrategy } from './strategy.js';
 
 /** The one injection token every strategy is registered under. */
@@ -38,7 +43,9 @@ export function registeredStrategies(scope: DependencyContainer = rootContainer)
 /** The registered names, real strategies first, variants after. */
 export function registeredStrategyNames(scope?: DependencyContainer): string[] {
   const all = registeredStrategies(scope);
-  return [...all.filter((s) => s.variant === undefined), ...all.filter((s) => s.variant !== undefined)].map((s) => s.name);
+  return [...all.filter((s) => s.variant === undefined), ...all.filter((s) => s.variant !== undefined)].map(
+    (s) => s.name,
+  );
 }
 
 export class UnknownStrategyError extends Error {

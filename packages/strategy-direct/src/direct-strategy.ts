@@ -16,7 +16,8 @@ import { directPort } from './direct-port.js';
 @couplingStrategy()
 export class DirectStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'direct';
-  readonly summary: string = 'kvm imports VFIO at load: the speed limit, and the hard dependency both sides refuse';
+  readonly summary: string =
+    'kvm imports VFIO at load: the speed limit, and the hard dependency both sides refuse';
   readonly runtimeEdges: readonly CouplingEdge[] = [];
   protected readonly vfioExports = [externalUserExports];
   /** Every external-user function the device calls (the iommu id is only for PPC's SPAPR TCE). */

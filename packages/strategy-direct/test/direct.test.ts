@@ -22,6 +22,15 @@ test('GROUP_ADD makes direct calls only: no symbol lookup, no module reference',
   const sys = boot({ strategy: DirectStrategy });
   const fixture = qemuFixture(sys, [26]);
   const before = sys.counters;
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)));
-  expect(countersDelta(before, sys.counters)).toMatchObject({ symbolLookups: 0, moduleGets: 0, modulePuts: 0, crossModuleCalls: 3 });
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)),
+  );
+  expect(countersDelta(before, sys.counters)).toMatchObject({
+    symbolLookups: 0,
+    moduleGets: 0,
+    modulePuts: 0,
+    crossModuleCalls: 3,
+  });
 });

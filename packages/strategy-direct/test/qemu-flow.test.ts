@@ -28,7 +28,9 @@ test("QEMU's VFIO + KVM sequence runs end to end with direct, and everything unl
     { id: 26, open: 1, containerUsers: 3, kvm: 1 },
     { id: 27, open: 0, containerUsers: 0, kvm: null },
   ]);
-  expect(sys.inspect().vms).toEqual([{ id: 1, devices: ['kvm-vfio'], assignedDevices: 1, noncoherentDma: 0 }]);
+  expect(sys.inspect().vms).toEqual([
+    { id: 1, devices: ['kvm-vfio'], assignedDevices: 1, noncoherentDma: 0 },
+  ]);
 
   const del = { group: KVM.DEV_VFIO_GROUP, attr: KVM.DEV_VFIO_GROUP_DEL, addr: qemu.userInt32(group) };
   expect(qemu.ioctl(dev, KVM.SET_DEVICE_ATTR, del)).toBe(0);

@@ -1,4 +1,11 @@
-import { errno, type File, type GetOpsApi, type Kernel, type KvmVfioPort, type VfioFileOps } from '@coupling-lab/lab';
+import {
+  errno,
+  type File,
+  type GetOpsApi,
+  type Kernel,
+  type KvmVfioPort,
+  type VfioFileOps,
+} from '@coupling-lab/lab';
 
 /** What KVM keeps per added group: the file and the ops table VFIO gave for it. */
 export interface GetOpsHandle {

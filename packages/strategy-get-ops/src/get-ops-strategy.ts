@@ -12,7 +12,8 @@ import { type GetOpsHandle, getOpsPort } from './get-ops-port.js';
 @couplingStrategy()
 export class GetOpsStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'get-ops';
-  readonly summary: string = 'the seed patch: one symbol_get of vfio_file_get_ops(), then calls through its ops table';
+  readonly summary: string =
+    'the seed patch: one symbol_get of vfio_file_get_ops(), then calls through its ops table';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
   protected readonly vfioExports = [getOpsExports];
   /** KVM takes a reference on the group file it keeps (fget), which pins vfio. */
@@ -32,6 +33,9 @@ export class GetOpsStrategy extends BuiltinDeviceStrategy {
 export class GetOpsNoFileRefStrategy extends GetOpsStrategy {
   override readonly name: string = 'get-ops/no-file-ref';
   override readonly summary: string = 'get-ops keeping only the ops table: no reference on the group file';
-  readonly variant = { of: 'get-ops', difference: 'KVM keeps the ops table and a bare file pointer, without fget' };
+  readonly variant = {
+    of: 'get-ops',
+    difference: 'KVM keeps the ops table and a bare file pointer, without fget',
+  };
   protected override readonly holdFile: boolean = false;
 }

@@ -10,7 +10,11 @@ test('GROUP_ADD costs one symbol lookup, put at once; the rest are indirect call
   const sys = boot({ strategy: GetOpsStrategy });
   const fixture = qemuFixture(sys, [27]);
   const before = sys.counters;
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 27)));
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 27)),
+  );
   const cost = countersDelta(before, sys.counters);
   expect(cost).toMatchObject({ symbolLookups: 1, moduleGets: 1, modulePuts: 1 });
   // get_iommu_group to validate, set_kvm, is_enforced_coherent.
@@ -28,7 +32,11 @@ test('the file KVM holds is what pins vfio while KVM keeps the table', () => {
   const sys = boot({ strategy: GetOpsStrategy });
   const fixture = qemuFixture(sys, [26]);
   const group = groupFd(fixture, 26);
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, group));
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, group),
+  );
   fixture.qemu.close(group);
   fixture.qemu.close(fixture.container);
   expect(sys.inspect().modules.find((module) => module.name === 'vfio')?.refcount).toBe(2);
@@ -39,7 +47,11 @@ test('no-file-ref: once QEMU closes the group fd, tearing the VM down calls thro
   const sys = boot({ strategy: GetOpsNoFileRefStrategy });
   const fixture = qemuFixture(sys, [26]);
   const group = groupFd(fixture, 26);
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, group));
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, group),
+  );
   fixture.qemu.close(group);
   fixture.qemu.close(fixture.device);
   expect(() => fixture.qemu.close(fixture.vm)).toThrow(expect.objectContaining({ kind: 'use-after-free' }));

@@ -1,2 +1,6 @@
-export { RegisterOpsNoOwnerStrategy, RegisterOpsStrategy, RegisterOpsUnlockedStrategy } from './register-ops-strategy.js';
+export {
+  RegisterOpsNoOwnerStrategy,
+  RegisterOpsStrategy,
+  RegisterOpsUnlockedStrategy,
+} from './register-ops-strategy.js';
 export { kvmVfioImage } from './kvm-vfio-module.js';

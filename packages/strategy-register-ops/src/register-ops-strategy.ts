@@ -19,7 +19,8 @@ import { kvmVfioImage } from './kvm-vfio-module.js';
 @couplingStrategy()
 export class RegisterOpsStrategy implements CouplingStrategy {
   readonly name: string = 'register-ops';
-  readonly summary: string = "the reviewer's alternative: a kvm_vfio glue module registers the device ops with KVM";
+  readonly summary: string =
+    "the reviewer's alternative: a kvm_vfio glue module registers the device ops with KVM";
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm_vfio', to: 'kvm', kind: 'registers' }];
   protected readonly pinning: DeviceOpsPinning = 'locked';
   protected readonly opsHaveOwner: boolean = true;
@@ -37,7 +38,8 @@ export class RegisterOpsStrategy implements CouplingStrategy {
 @couplingStrategy()
 export class RegisterOpsNoOwnerStrategy extends RegisterOpsStrategy {
   override readonly name: string = 'register-ops/no-owner';
-  override readonly summary: string = 'register-ops with kvm_device_ops as Linux has them: no owner, nothing pinned';
+  override readonly summary: string =
+    'register-ops with kvm_device_ops as Linux has them: no owner, nothing pinned';
   readonly variant = { of: 'register-ops', difference: 'the ops have no owner and KVM pins nothing' };
   protected override readonly pinning: DeviceOpsPinning = 'none';
   protected override readonly opsHaveOwner: boolean = false;
@@ -48,6 +50,9 @@ export class RegisterOpsNoOwnerStrategy extends RegisterOpsStrategy {
 export class RegisterOpsUnlockedStrategy extends RegisterOpsStrategy {
   override readonly name: string = 'register-ops/unlocked';
   override readonly summary: string = 'register-ops taking the owner reference outside the table lock';
-  readonly variant = { of: 'register-ops', difference: "KVM_CREATE_DEVICE takes the owner's reference after dropping the table lock" };
+  readonly variant = {
+    of: 'register-ops',
+    difference: "KVM_CREATE_DEVICE takes the owner's reference after dropping the table lock",
+  };
   protected override readonly pinning: DeviceOpsPinning = 'unlocked';
 }

@@ -1,5 +1,9 @@
 import { boot, errno, groupAttr, groupFd, KVM, qemuFixture } from '@coupling-lab/lab';
-import { RegisterOpsNoOwnerStrategy, RegisterOpsStrategy, RegisterOpsUnlockedStrategy } from '@coupling-lab/strategy-register-ops';
+import {
+  RegisterOpsNoOwnerStrategy,
+  RegisterOpsStrategy,
+  RegisterOpsUnlockedStrategy,
+} from '@coupling-lab/strategy-register-ops';
 
 test('importing the package registers register-ops and its two variants by name', () => {
   expect(boot({ strategy: 'register-ops' }).strategy).toBeInstanceOf(RegisterOpsStrategy);
@@ -29,7 +33,11 @@ test('KVM_CREATE_DEVICE for VFIO is -ENODEV until kvm_vfio is loaded', () => {
 test("a device pins kvm_vfio through the ops' owner until the VM is torn down", () => {
   const sys = boot({ strategy: RegisterOpsStrategy });
   const fixture = qemuFixture(sys, [26]);
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)));
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)),
+  );
   expect(sys.inspect().modules.find((module) => module.name === 'kvm_vfio')?.refcount).toBe(1);
   expect(sys.rmmod('kvm_vfio')).toBe(-errno.EWOULDBLOCK);
   fixture.qemu.close(fixture.device);
@@ -42,5 +50,7 @@ test('no-owner: kvm_vfio unloads under a live device, and destroying the VM call
   const fixture = qemuFixture(sys, [26]);
   expect(sys.rmmod('kvm_vfio')).toBe(0);
   fixture.qemu.close(fixture.device);
-  expect(() => fixture.qemu.close(fixture.vm)).toThrow(expect.objectContaining({ kind: 'use-after-free', module: 'kvm_vfio' }));
+  expect(() => fixture.qemu.close(fixture.vm)).toThrow(
+    expect.objectContaining({ kind: 'use-after-free', module: 'kvm_vfio' }),
+  );
 });

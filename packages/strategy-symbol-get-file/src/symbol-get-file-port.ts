@@ -25,7 +25,9 @@ export function symbolGetFilePort(kernel: Kernel): KvmVfioPort<File> {
     same: (a, b) => a === b,
     matchesFile: (held, file) => held === file,
     isCoherent(file) {
-      const coherent = kernel.symbolGet<FileApi['vfio_file_enforced_coherent']>('vfio_file_enforced_coherent');
+      const coherent = kernel.symbolGet<FileApi['vfio_file_enforced_coherent']>(
+        'vfio_file_enforced_coherent',
+      );
       if (coherent === null) return false;
       const result = coherent(file);
       kernel.symbolPut('vfio_file_enforced_coherent');

@@ -14,7 +14,8 @@ import { symbolGetFilePort } from './symbol-get-file-port.js';
 @couplingStrategy()
 export class SymbolGetFileStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'symbol-get-file';
-  readonly summary: string = 'Linux v5.19 (merged): KVM holds the file and symbol_get()s three VFIO functions taking it';
+  readonly summary: string =
+    'Linux v5.19 (merged): KVM holds the file and symbol_get()s three VFIO functions taking it';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
   protected readonly vfioExports = [fileExports];
 
@@ -30,10 +31,12 @@ export class SymbolGetFileStrategy extends BuiltinDeviceStrategy {
 @couplingStrategy()
 export class SymbolGetFileV519RaceStrategy extends SymbolGetFileStrategy {
   override readonly name: string = 'symbol-get-file/v5.19-race';
-  override readonly summary: string = 'symbol-get-file with set_kvm(kvg->file) after kv->lock is dropped (before 9e0f4f2918c2)';
+  override readonly summary: string =
+    'symbol-get-file with set_kvm(kvg->file) after kv->lock is dropped (before 9e0f4f2918c2)';
   readonly variant = {
     of: 'symbol-get-file',
-    difference: 'GROUP_ADD reads kvg->file for set_kvm after dropping kv->lock, as before upstream 9e0f4f2918c2',
+    difference:
+      'GROUP_ADD reads kvg->file for set_kvm after dropping kv->lock, as before upstream 9e0f4f2918c2',
   };
   protected override readonly setKvmOrder: SetKvmOrder = 'unlocked-kvg';
 }

@@ -1,4 +1,11 @@
-import { errno, type ExternalUserApi, type Kernel, type KvmVfioPort, VFIO, type VfioGroup } from '@coupling-lab/lab';
+import {
+  errno,
+  type ExternalUserApi,
+  type Kernel,
+  type KvmVfioPort,
+  VFIO,
+  type VfioGroup,
+} from '@coupling-lab/lab';
 
 type Api = ExternalUserApi;
 

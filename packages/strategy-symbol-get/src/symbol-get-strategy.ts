@@ -30,7 +30,8 @@ export class SymbolGetStrategy extends BuiltinDeviceStrategy {
 @couplingStrategy()
 export class SymbolGetV517RaceStrategy extends SymbolGetStrategy {
   override readonly name: string = 'symbol-get/v5.17-race';
-  override readonly summary: string = 'symbol-get with set_kvm after kv->lock is dropped (before upstream 9e0f4f2918c2)';
+  override readonly summary: string =
+    'symbol-get with set_kvm after kv->lock is dropped (before upstream 9e0f4f2918c2)';
   readonly variant = {
     of: 'symbol-get',
     difference: 'GROUP_ADD calls set_kvm after dropping kv->lock, as before upstream 9e0f4f2918c2',

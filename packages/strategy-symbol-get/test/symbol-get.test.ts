@@ -1,9 +1,26 @@
-import { boot, countersDelta, errno, groupAttr, groupFd, KVM, must, qemuFixture, type System } from '@coupling-lab/lab';
+import {
+  boot,
+  countersDelta,
+  errno,
+  groupAttr,
+  groupFd,
+  KVM,
+  must,
+  qemuFixture,
+  type System,
+} from '@coupling-lab/lab';
 import { SymbolGetStrategy, SymbolGetV517RaceStrategy } from '@coupling-lab/strategy-symbol-get';
 
 function addGroup(sys: System, id: number): ReturnType<typeof qemuFixture> {
   const fixture = qemuFixture(sys, [id]);
-  must(fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, id))), 'ADD');
+  must(
+    fixture.qemu.ioctl(
+      fixture.device,
+      KVM.SET_DEVICE_ATTR,
+      groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, id)),
+    ),
+    'ADD',
+  );
   return fixture;
 }
 
@@ -18,8 +35,16 @@ test('one GROUP_ADD looks up each function it uses: get_external_user, set_kvm a
   const sys = boot({ strategy: SymbolGetStrategy });
   const fixture = qemuFixture(sys, [27]);
   const before = sys.counters;
-  fixture.qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 27)));
-  expect(countersDelta(before, sys.counters)).toMatchObject({ symbolLookups: 3, moduleGets: 3, modulePuts: 3 });
+  fixture.qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(fixture.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 27)),
+  );
+  expect(countersDelta(before, sys.counters)).toMatchObject({
+    symbolLookups: 3,
+    moduleGets: 3,
+    modulePuts: 3,
+  });
 });
 
 test('KVM keeps a group reference and a container user, not the file: closing QEMU fds leaves vfio pinned only by vfio_pci', () => {
@@ -29,7 +54,12 @@ test('KVM keeps a group reference and a container user, not the file: closing QE
   fixture.qemu.close(fixture.container);
   const vfio = sys.inspect().modules.find((module) => module.name === 'vfio');
   expect(vfio).toMatchObject({ refcount: 1, usedBy: ['vfio_pci'] });
-  expect(sys.inspect().groups.find((group) => group.id === 26)).toEqual({ id: 26, open: 0, containerUsers: 1, kvm: 1 });
+  expect(sys.inspect().groups.find((group) => group.id === 26)).toEqual({
+    id: 26,
+    open: 0,
+    containerUsers: 1,
+    kvm: 1,
+  });
   // The group stays in its container for KVM, so vfio_pci's unbind would sleep: refused.
   expect(sys.rmmod('vfio_pci')).toBe(-errno.EWOULDBLOCK);
 });
@@ -41,7 +71,9 @@ test('without vfio a kvm-vfio device is still created, and a failed symbol_get m
   const kvm = qemu.open('/dev/kvm');
   const device = qemu.ioctl(qemu.ioctl(kvm, KVM.CREATE_VM), KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO });
   expect(device).toBeGreaterThanOrEqual(0);
-  expect(qemu.ioctl(device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, kvm))).toBe(-errno.EINVAL);
+  expect(qemu.ioctl(device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, kvm))).toBe(
+    -errno.EINVAL,
+  );
 });
 
 test('with nothing open, kvm and vfio unload independently', () => {

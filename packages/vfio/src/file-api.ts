@@ -34,7 +34,8 @@ export function fileApi(core: VfioCore): FileApi {
   const kernel = core.kernel;
   const acceptedGroup = (file: File): VfioGroup | undefined => {
     const group = core.groupOfFile(file);
-    if (group === undefined || group.containerUsers === 0 || core.checkExternalUser(group) < 0) return undefined;
+    if (group === undefined || group.containerUsers === 0 || core.checkExternalUser(group) < 0)
+      return undefined;
     return group;
   };
   return {

@@ -46,7 +46,10 @@ export function groupFops(core: VfioCore): FileOperations {
       const address = typeof arg === 'number' ? arg : -1;
       switch (request) {
         case VFIO.GROUP_GET_STATUS:
-          return (group.viable ? VFIO.GROUP_FLAGS_VIABLE : 0) | (group.container === null ? 0 : VFIO.GROUP_FLAGS_CONTAINER_SET);
+          return (
+            (group.viable ? VFIO.GROUP_FLAGS_VIABLE : 0) |
+            (group.container === null ? 0 : VFIO.GROUP_FLAGS_CONTAINER_SET)
+          );
         case VFIO.GROUP_SET_CONTAINER: {
           const fd = current.memory.readInt32(address);
           if (fd === undefined) return -errno.EFAULT;

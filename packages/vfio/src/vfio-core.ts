@@ -1,4 +1,11 @@
-import { errno, type File, type FileOperations, type Kernel, type Module, Refcount } from '@coupling-lab/kernel';
+import {
+  errno,
+  type File,
+  type FileOperations,
+  type Kernel,
+  type Module,
+  Refcount,
+} from '@coupling-lab/kernel';
 import { containerFops } from './container-fops.js';
 import { groupFops } from './group-fops.js';
 import type { PciDeviceConfig } from './pci-device.js';
@@ -34,7 +41,11 @@ export class VfioCore {
   registerGroupDev(config: PciDeviceConfig, driver: Module | null): void {
     let group = this.groups.get(config.iommuGroup);
     if (group === undefined) {
-      group = new VfioGroup(this.module, config.iommuGroup, new Refcount(this.kernel, `vfio group ${config.iommuGroup}`, 'vfio'));
+      group = new VfioGroup(
+        this.module,
+        config.iommuGroup,
+        new Refcount(this.kernel, `vfio group ${config.iommuGroup}`, 'vfio'),
+      );
       this.groups.set(group.id, group);
     }
     // The binding holds one group reference while any device is bound, also when a driver rebinds a group an open file kept.
@@ -42,12 +53,16 @@ export class VfioCore {
     if (!group.devices.some((device) => device.config.address === config.address)) {
       group.devices.push({ config, bound: false });
     }
-    const device = group.devices.find((candidate) => candidate.config.address === config.address) as VfioDevice;
+    const device = group.devices.find(
+      (candidate) => candidate.config.address === config.address,
+    ) as VfioDevice;
     device.bound = true;
     group.driver = driver;
     // A group that joined a container while unbound is pinned now, as setContainer would have (see group-fops).
-    if (group.container !== null && group.containerPin === null && this.kernel.tryModuleGet(driver)) group.containerPin = driver;
-    if (!this.kernel.devicePaths().includes(group.path)) this.kernel.registerChrdev(group.path, this.groupFops);
+    if (group.container !== null && group.containerPin === null && this.kernel.tryModuleGet(driver))
+      group.containerPin = driver;
+    if (!this.kernel.devicePaths().includes(group.path))
+      this.kernel.registerChrdev(group.path, this.groupFops);
   }
 
   /**

@@ -40,10 +40,14 @@ export function vfioImage(plans: readonly VfioExportPlan[]): ModuleImage {
           kernel.unregisterChrdev('/dev/vfio/vfio');
           // vfio_cleanup's WARN: a group still referenced from outside outlives the module.
           for (const group of core.groups.values()) {
-            kernel.violation('dangling-reference', `vfio exits while ${group.label} is still referenced (${group.refs.count})`, {
-              module: 'vfio',
-              object: group.label,
-            });
+            kernel.violation(
+              'dangling-reference',
+              `vfio exits while ${group.label} is still referenced (${group.refs.count})`,
+              {
+                module: 'vfio',
+                object: group.label,
+              },
+            );
             group.refs.retire();
           }
           setVfioState(kernel, undefined);

@@ -12,7 +12,6 @@ import {
   type System,
 } from '@coupling-lab/lab';
 
-
 /** What a strategy couples (SPEC 10's static metrics), found by booting and trying, never declared. */
 export interface CouplingMetrics {
   /** Every module of the strategy, in load order. */
@@ -37,7 +36,10 @@ export interface CouplingMetrics {
     readonly createDeviceWithoutVfio: string;
   };
   /** What pins what while a VM holds group 26 and QEMU has closed every VFIO fd. */
-  readonly pinsWhileInUse: { readonly modules: readonly ModuleSnapshot[]; readonly groups: readonly GroupSnapshot[] };
+  readonly pinsWhileInUse: {
+    readonly modules: readonly ModuleSnapshot[];
+    readonly groups: readonly GroupSnapshot[];
+  };
 }
 
 export function resultName(result: number): string {
@@ -58,7 +60,10 @@ export function couplingMetrics(strategy: CouplingStrategy | string): CouplingMe
     }),
     unloadWhileInUse: modules.map((name) => {
       const sys = boot({ strategy });
-      return { module: name, result: holdGroup(sys) ? resultName(sys.rmmod(name)) : 'no VM could use a group' };
+      return {
+        module: name,
+        result: holdGroup(sys) ? resultName(sys.rmmod(name)) : 'no VM could use a group',
+      };
     }),
     matrix: matrix(strategy),
     pinsWhileInUse: pins(strategy),
@@ -70,7 +75,12 @@ function exportsForOtherSide(strategy: CouplingStrategy | string): CouplingMetri
   const images = sys.modules.map((name) => sys.kernel.image(name)).filter((image) => image !== undefined);
   const busDriverImports = new Set(images.find((image) => image.name === 'vfio_pci')?.imports ?? []);
   return images
-    .map((image) => ({ module: image.name, symbols: Object.keys(image.exports).filter((symbol) => !busDriverImports.has(symbol)).sort() }))
+    .map((image) => ({
+      module: image.name,
+      symbols: Object.keys(image.exports)
+        .filter((symbol) => !busDriverImports.has(symbol))
+        .sort(),
+    }))
     .filter((entry) => entry.symbols.length > 0);
 }
 
@@ -79,8 +89,12 @@ function edges(strategy: CouplingStrategy | string): CouplingEdge[] {
   sys.modprobeAll();
   const hard: CouplingEdge[] = sys.kernel
     .loadedModules()
-    .flatMap((module) => [...module.uses].map((used) => ({ from: module.name, to: used.name, kind: 'hard' as const })));
-  return [...hard, ...sys.strategy.runtimeEdges].sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`));
+    .flatMap((module) =>
+      [...module.uses].map((used) => ({ from: module.name, to: used.name, kind: 'hard' as const })),
+    );
+  return [...hard, ...sys.strategy.runtimeEdges].sort((a, b) =>
+    `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`),
+  );
 }
 
 function matrix(strategy: CouplingStrategy | string): CouplingMetrics['matrix'] {
@@ -134,7 +148,11 @@ function holdGroup(sys: System): boolean {
   if (sys.modprobeAll() < 0) return false;
   const fixture = qemuFixture(sys, [26]);
   const { qemu } = fixture;
-  const added = qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)));
+  const added = qemu.ioctl(
+    fixture.device,
+    KVM.SET_DEVICE_ATTR,
+    groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(fixture, 26)),
+  );
   qemu.close(groupFd(fixture, 26));
   qemu.close(fixture.container);
   return added === 0;

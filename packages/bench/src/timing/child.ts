@@ -7,7 +7,8 @@ import type { ChildMessage, StartMessage, SubjectsModule } from './protocol.js';
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (!process.send) return reject(new Error('child.ts must be started by runInProcesses (no IPC channel)'));
+    if (!process.send)
+      return reject(new Error('child.ts must be started by runInProcesses (no IPC channel)'));
     process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
   });
 }
@@ -17,8 +18,12 @@ async function loadSubjects({ path, exportName = 'subjects', args }: SubjectsMod
   const namespace = (await import(url)) as Record<string, unknown>;
   const fromDefault = namespace['default'] as Record<string, unknown> | undefined;
   const found = namespace[exportName] ?? fromDefault?.[exportName];
-  const subjects: unknown = typeof found === 'function' ? await (found as (a: unknown) => unknown)(args) : found;
-  if (!Array.isArray(subjects)) throw new TypeError(`${path}: export '${exportName}' is not an array of subjects (or a function returning one)`);
+  const subjects: unknown =
+    typeof found === 'function' ? await (found as (a: unknown) => unknown)(args) : found;
+  if (!Array.isArray(subjects))
+    throw new TypeError(
+      `${path}: export '${exportName}' is not an array of subjects (or a function returning one)`,
+    );
   return subjects as Subject[];
 }
 
@@ -32,7 +37,10 @@ process.once('message', (message: StartMessage) => {
       });
       await send({ type: 'done', raw });
     } catch (error) {
-      await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      await send({
+        type: 'error',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
     }
     // Exit even if the subjects left timers or handles behind; the last send has been flushed.
     process.exit(0);

@@ -1,6 +1,16 @@
 // Public face of the timing harness. Importing this file does not load mitata; only measuring
 // does (dynamically, see mitata.ts). child.ts is an entry point for forked processes, not exported.
-export { bootstrapRatioCI, iqr, mad, median, medianRatio, mulberry32, pairedRatios, quantile, type BootstrapOptions } from './stats.js';
+export {
+  bootstrapRatioCI,
+  iqr,
+  mad,
+  median,
+  medianRatio,
+  mulberry32,
+  pairedRatios,
+  quantile,
+  type BootstrapOptions,
+} from './stats.js';
 export { methodFor, type CellMeasurement, type MeasureMethod, type TimedOperation } from './operation.js';
 export { measureHarnessFloor, measureOperation, type MeasureOptions } from './measure.js';
 export {

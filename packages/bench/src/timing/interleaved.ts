@@ -94,18 +94,25 @@ function plan(subjects: readonly Subject[]): Plan[] {
 }
 
 export function validateOptions(subjects: readonly { name: string }[], o: InterleavedOptions): void {
-  if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
+  if (!(Number.isInteger(o.rounds) && o.rounds >= 1))
+    throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
   const warmup = o.warmupRounds ?? 1;
   if (!(Number.isInteger(warmup) && warmup >= 0)) throw new RangeError(`bad warmupRounds ${o.warmupRounds}`);
-  if (!(o.budgetMsPerCell > 0)) throw new RangeError(`budgetMsPerCell must be positive, got ${o.budgetMsPerCell}`);
+  if (!(o.budgetMsPerCell > 0))
+    throw new RangeError(`budgetMsPerCell must be positive, got ${o.budgetMsPerCell}`);
   const names = subjects.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw new RangeError(`duplicate subject names in ${names.join(', ')}`);
+  if (new Set(names).size !== names.length)
+    throw new RangeError(`duplicate subject names in ${names.join(', ')}`);
   if (!names.includes(o.baseline)) throw new RangeError(`baseline '${o.baseline}' is not a subject`);
-  if (names.includes(HARNESS_FLOOR)) throw new RangeError(`'${HARNESS_FLOOR}' is reserved for the harness floor`);
+  if (names.includes(HARNESS_FLOOR))
+    throw new RangeError(`'${HARNESS_FLOOR}' is reserved for the harness floor`);
 }
 
 /** Measures all rounds in this process; returns the raw per-round numbers. */
-export async function measureRounds(subjects: readonly Subject[], options: InterleavedOptions): Promise<RawTimings> {
+export async function measureRounds(
+  subjects: readonly Subject[],
+  options: InterleavedOptions,
+): Promise<RawTimings> {
   validateOptions(subjects, options);
   const { rounds, budgetMsPerCell, onProgress } = options;
   const warmupRounds = options.warmupRounds ?? 1;
@@ -114,7 +121,9 @@ export async function measureRounds(subjects: readonly Subject[], options: Inter
   const raw: RawTimings = {
     baseline: options.baseline,
     subjects: subjects.map((s) => s.name),
-    operations: Object.fromEntries(plans.map((p) => [p.operation, { method: p.method, floor: [], series: {} }])),
+    operations: Object.fromEntries(
+      plans.map((p) => [p.operation, { method: p.method, floor: [], series: {} }]),
+    ),
     groups: Array.from({ length: rounds }, () => 0),
   };
   let cell = 0;
@@ -123,14 +132,25 @@ export async function measureRounds(subjects: readonly Subject[], options: Inter
     const round = warmup ? r : r - warmupRounds;
     for (const p of plans) {
       const into = raw.operations[p.operation] as RawTimings['operations'][string];
-      const order = rotate([...p.entries, { subject: HARNESS_FLOOR, op: undefined }], r + (options.firstRotation ?? 0));
+      const order = rotate(
+        [...p.entries, { subject: HARNESS_FLOOR, op: undefined }],
+        r + (options.firstRotation ?? 0),
+      );
       for (const { subject, op } of order) {
         const measurement = op
           ? await measureOperation(op, { budgetMs: budgetMsPerCell, method: p.method })
           : await measureHarnessFloor(p.method, budgetMsPerCell);
         if (!warmup) (op ? (into.series[subject] ??= []) : into.floor).push(measurement.nsPerOp);
         cell++;
-        const event = { warmup, round, rounds: warmup ? warmupRounds : rounds, operation: p.operation, subject, cell, cells };
+        const event = {
+          warmup,
+          round,
+          rounds: warmup ? warmupRounds : rounds,
+          operation: p.operation,
+          subject,
+          cell,
+          cells,
+        };
         onProgress?.({ ...event, process: 0, processes: 1, measurement });
       }
     }
@@ -145,13 +165,21 @@ export async function measureRounds(subjects: readonly Subject[], options: Inter
  * The intervals only know this process's round-to-round noise; use runInProcesses for intervals
  * that should hold from one run to the next.
  */
-export async function runInterleaved(subjects: readonly Subject[], options: InterleavedOptions): Promise<InterleavedResult> {
+export async function runInterleaved(
+  subjects: readonly Subject[],
+  options: InterleavedOptions,
+): Promise<InterleavedResult> {
   const started = performance.now();
   const raw = await measureRounds(subjects, options);
   return resultOf(raw, options, 1, performance.now() - started);
 }
 
-export function resultOf(raw: RawTimings, options: InterleavedOptions, processes: number, elapsedMs: number): InterleavedResult {
+export function resultOf(
+  raw: RawTimings,
+  options: InterleavedOptions,
+  processes: number,
+  elapsedMs: number,
+): InterleavedResult {
   return {
     baseline: raw.baseline,
     rounds: raw.groups.length,

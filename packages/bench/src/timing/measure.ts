@@ -44,7 +44,11 @@ function compileBracketedLoop(op: TimedOperation, sink: Sink, k: number): () => 
     }
     return (total * 1e6) / ${k};
   };`;
-  const make = new Function('$op', '$sink', '$now', source) as (op: TimedOperation, sink: Sink, now: () => number) => () => number;
+  const make = new Function('$op', '$sink', '$now', source) as (
+    op: TimedOperation,
+    sink: Sink,
+    now: () => number,
+  ) => () => number;
   return make(op, sink, clockMs);
 }
 
@@ -75,7 +79,12 @@ function compile(op: TimedOperation, method: MeasureMethod, budgetMs: number, si
   const compiled: Compiled =
     method === 'batched'
       ? // mitata calls the body `batch` times between two clock readings (unrolled by 4).
-        { method, budgetMs, body: compileBatchedBody(op, sink), batch: clamp(Math.round(sampleNs / cycleNs / 4) * 4, 16, 4096) }
+        {
+          method,
+          budgetMs,
+          body: compileBatchedBody(op, sink),
+          batch: clamp(Math.round(sampleNs / cycleNs / 4) * 4, 16, 4096),
+        }
       : (() => {
           const k = clamp(Math.floor(sampleNs / cycleNs), 1, 100_000);
           return { method, budgetMs, loop: compileBracketedLoop(op, sink, k), k };
@@ -101,17 +110,30 @@ async function sample(mitata: Mitata, compiled: Compiled, budgetMs: number): Pro
   };
   if (compiled.method === 'batched') {
     const stats = await mitata.measure(compiled.body, { ...common, batch_samples: compiled.batch });
-    return { method: 'batched', nsPerOp: median(stats.samples), samples: stats.samples.length, opsTimed: stats.ticks };
+    return {
+      method: 'batched',
+      nsPerOp: median(stats.samples),
+      samples: stats.samples.length,
+      opsTimed: stats.ticks,
+    };
   }
   const { loop: manual, k } = compiled;
   const stats = await mitata.measure(function* () {
     yield { manual };
   }, common);
-  return { method: 'bracketed', nsPerOp: median(stats.samples), samples: stats.samples.length, opsTimed: stats.samples.length * k };
+  return {
+    method: 'bracketed',
+    nsPerOp: median(stats.samples),
+    samples: stats.samples.length,
+    opsTimed: stats.samples.length * k,
+  };
 }
 
 /** ns per `run` of one operation, sampled by mitata for about `budgetMs` of wall-clock time. */
-export async function measureOperation(op: TimedOperation, { budgetMs, method = methodFor(op) }: MeasureOptions): Promise<CellMeasurement> {
+export async function measureOperation(
+  op: TimedOperation,
+  { budgetMs, method = methodFor(op) }: MeasureOptions,
+): Promise<CellMeasurement> {
   if (method === 'batched' && (op.prepare || op.restore)) {
     throw new TypeError('measureOperation: an operation with prepare/restore cannot be batched');
   }

@@ -18,7 +18,10 @@ export interface ProcessesOptions extends InterleavedOptions {
 
 /** Splits `rounds` over `processes`: 10 over 4 → [3, 3, 2, 2]. */
 export function splitRounds(rounds: number, processes: number): number[] {
-  return Array.from({ length: processes }, (_, i) => Math.floor(rounds / processes) + (i < rounds % processes ? 1 : 0));
+  return Array.from(
+    { length: processes },
+    (_, i) => Math.floor(rounds / processes) + (i < rounds % processes ? 1 : 0),
+  );
 }
 
 function runChild(
@@ -51,10 +54,15 @@ function runChild(
  * measure their share of the rounds (plus their own warm-up rounds). The result's intervals
  * resample processes, then rounds within them.
  */
-export async function runInProcesses(module: SubjectsModule, options: ProcessesOptions): Promise<InterleavedResult> {
+export async function runInProcesses(
+  module: SubjectsModule,
+  options: ProcessesOptions,
+): Promise<InterleavedResult> {
   const { processes, execArgv = process.execArgv, onProgress, ...rest } = options;
-  if (!(Number.isInteger(processes) && processes >= 1)) throw new RangeError(`processes must be a positive integer, got ${processes}`);
-  if (options.rounds < processes) throw new RangeError(`rounds (${options.rounds}) must be at least processes (${processes})`);
+  if (!(Number.isInteger(processes) && processes >= 1))
+    throw new RangeError(`processes must be a positive integer, got ${processes}`);
+  if (options.rounds < processes)
+    throw new RangeError(`rounds (${options.rounds}) must be at least processes (${processes})`);
   validateOptions([{ name: options.baseline }], options);
   const started = performance.now();
   const shares = splitRounds(options.rounds, processes);
@@ -64,7 +72,11 @@ export async function runInProcesses(module: SubjectsModule, options: ProcessesO
   let roundsBefore = 0;
   for (const [index, rounds] of shares.entries()) {
     // Each process starts its rotation where the previous one stopped.
-    const childOptions: ChildOptions = { ...rest, rounds, firstRotation: (options.firstRotation ?? 0) + roundsBefore };
+    const childOptions: ChildOptions = {
+      ...rest,
+      rounds,
+      firstRotation: (options.firstRotation ?? 0) + roundsBefore,
+    };
     const before = roundsBefore;
     parts.push(
       await runChild(module, childOptions, execArgv, (event) => {

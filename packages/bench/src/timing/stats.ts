@@ -58,13 +58,16 @@ export function mulberry32(seed: number): () => number {
 /** Per-round ratios a[i] / b[i]; both arrays hold one value per round, in round order. */
 export function pairedRatios(samplesA: readonly number[], samplesB: readonly number[]): number[] {
   if (samplesA.length !== samplesB.length) {
-    throw new RangeError(`pairedRatios: ${samplesA.length} rounds against ${samplesB.length}; ratios are paired by round`);
+    throw new RangeError(
+      `pairedRatios: ${samplesA.length} rounds against ${samplesB.length}; ratios are paired by round`,
+    );
   }
   if (samplesA.length === 0) throw new RangeError('pairedRatios: no rounds');
   return samplesA.map((a, i) => {
     const b = samplesB[i] as number;
     if (!Number.isFinite(a)) throw new RangeError(`pairedRatios: round ${i} numerator ${a} is not finite`);
-    if (!(Number.isFinite(b) && b > 0)) throw new RangeError(`pairedRatios: round ${i} denominator ${b} is not positive`);
+    if (!(Number.isFinite(b) && b > 0))
+      throw new RangeError(`pairedRatios: round ${i} denominator ${b} is not positive`);
     return a / b;
   });
 }
@@ -93,7 +96,8 @@ export interface BootstrapOptions {
 
 function groupRatios(ratios: readonly number[], groups: readonly number[] | undefined): number[][] {
   if (!groups) return [[...ratios]];
-  if (groups.length !== ratios.length) throw new RangeError(`bootstrapRatioCI: ${groups.length} group labels for ${ratios.length} rounds`);
+  if (groups.length !== ratios.length)
+    throw new RangeError(`bootstrapRatioCI: ${groups.length} group labels for ${ratios.length} rounds`);
   const byLabel = new Map<number, number[]>();
   ratios.forEach((r, i) => {
     const label = groups[i] as number;
@@ -117,8 +121,10 @@ export function bootstrapRatioCI(
   samplesB: readonly number[],
   { iterations = 2000, seed = 1, confidence = 0.95, groups }: BootstrapOptions = {},
 ): [number, number] {
-  if (!(Number.isInteger(iterations) && iterations > 0)) throw new RangeError(`bootstrapRatioCI: bad iterations ${iterations}`);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapRatioCI: confidence must be in (0, 1), got ${confidence}`);
+  if (!(Number.isInteger(iterations) && iterations > 0))
+    throw new RangeError(`bootstrapRatioCI: bad iterations ${iterations}`);
+  if (!(confidence > 0 && confidence < 1))
+    throw new RangeError(`bootstrapRatioCI: confidence must be in (0, 1), got ${confidence}`);
   const byGroup = groupRatios(pairedRatios(samplesA, samplesB), groups);
   const random = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

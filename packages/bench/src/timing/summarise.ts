@@ -78,7 +78,8 @@ export function summarise(raw: RawTimings, options: SummaryOptions): Summary {
   for (const [operation, { method, floor, series }] of Object.entries(raw.operations)) {
     const subtracted = when === 'always' || (when === 'bracketed' && method === 'bracketed');
     summary.floors[operation] = { method, nsPerOp: median(floor), perRound: floor, subtracted };
-    const net = (values: number[]): number[] => (subtracted ? values.map((v, i) => v - (floor[i] as number)) : values);
+    const net = (values: number[]): number[] =>
+      subtracted ? values.map((v, i) => v - (floor[i] as number)) : values;
     const baselineSeries = series[raw.baseline];
     const baseline = baselineSeries && net(baselineSeries);
     for (const [subject, values] of Object.entries(series)) {
@@ -94,7 +95,15 @@ export function summarise(raw: RawTimings, options: SummaryOptions): Summary {
         }
       }
       const timings = summary.subjects[subject] ?? (summary.subjects[subject] = {});
-      timings[operation] = { method, nsPerOp: median(perRound), spread: iqr(perRound), rounds: perRound.length, perRound, ratioToBaseline, ci };
+      timings[operation] = {
+        method,
+        nsPerOp: median(perRound),
+        spread: iqr(perRound),
+        rounds: perRound.length,
+        perRound,
+        ratioToBaseline,
+        ci,
+      };
     }
   }
   return summary;
@@ -104,7 +113,12 @@ export function summarise(raw: RawTimings, options: SummaryOptions): Summary {
 export function mergeRaw(parts: readonly RawTimings[]): RawTimings {
   const first = parts[0];
   if (!first) throw new RangeError('mergeRaw: nothing to merge');
-  const merged: RawTimings = { baseline: first.baseline, subjects: [...first.subjects], operations: {}, groups: [] };
+  const merged: RawTimings = {
+    baseline: first.baseline,
+    subjects: [...first.subjects],
+    operations: {},
+    groups: [],
+  };
   parts.forEach((part, label) => {
     if (part.baseline !== first.baseline || part.subjects.join('\0') !== first.subjects.join('\0')) {
       throw new RangeError('mergeRaw: runs with different subjects or baselines');
@@ -115,11 +129,15 @@ export function mergeRaw(parts: readonly RawTimings[]): RawTimings {
     merged.groups.push(...part.groups.map(() => label));
     for (const [name, op] of Object.entries(part.operations)) {
       const lengths = [op.floor, ...Object.values(op.series)].map((values) => values.length);
-      if (lengths.some((n) => n !== part.groups.length)) throw new RangeError(`mergeRaw: ${name} has rounds missing`);
-      const into = merged.operations[name] ?? (merged.operations[name] = { method: op.method, floor: [], series: {} });
-      if (into.method !== op.method) throw new RangeError(`mergeRaw: ${name} measured as ${into.method} and as ${op.method}`);
+      if (lengths.some((n) => n !== part.groups.length))
+        throw new RangeError(`mergeRaw: ${name} has rounds missing`);
+      const into =
+        merged.operations[name] ?? (merged.operations[name] = { method: op.method, floor: [], series: {} });
+      if (into.method !== op.method)
+        throw new RangeError(`mergeRaw: ${name} measured as ${into.method} and as ${op.method}`);
       into.floor.push(...op.floor);
-      for (const [subject, values] of Object.entries(op.series)) (into.series[subject] ??= []).push(...values);
+      for (const [subject, values] of Object.entries(op.series))
+        (into.series[subject] ??= []).push(...values);
     }
   });
   return merged;

@@ -20,7 +20,11 @@ export async function measure(options: BenchCommandOptions): Promise<BenchResult
     register: [...builtinStrategyModules(), ...options.plugins],
     quick: options.quick,
     onProgress: (event) =>
-      options.progress.update(`bench: ${event.warmup ? 'warm-up' : 'round'} ${event.round}/${event.rounds}`, event.cell, event.cells),
+      options.progress.update(
+        `bench: ${event.warmup ? 'warm-up' : 'round'} ${event.round}/${event.rounds}`,
+        event.cell,
+        event.cells,
+      ),
   });
   options.progress.done();
   return result;
@@ -33,7 +37,16 @@ export function renderBench(result: BenchResult, strategies: readonly CouplingSt
     `${result.rounds} measured rounds over ${result.processes} processes, ${result.budgetMsPerCell} ms per cell, ${(result.elapsedMs / 1000).toFixed(1)} s`,
   ];
   const table = new Table({
-    head: ['operation', 'strategy', 'lookups', 'gets/puts', 'calls (indirect)', 'locks', 'ns/op', 'ratio to direct [95% CI]'],
+    head: [
+      'operation',
+      'strategy',
+      'lookups',
+      'gets/puts',
+      'calls (indirect)',
+      'locks',
+      'ns/op',
+      'ratio to direct [95% CI]',
+    ],
     style: { head: [], border: [] },
   });
   const costs = new Map(strategies.map((strategy) => [strategy.name, countedCosts(strategy)]));

@@ -30,7 +30,10 @@ export interface CompareOutcome {
 export async function compareCommand(options: CompareOptions): Promise<CompareOutcome> {
   const strategies = selectStrategies(options.strategy, { variants: false });
   const quick = options.quick === true;
-  const bench = options.bench === false ? undefined : await measure({ strategies, quick, plugins: options.plugins, progress: options.progress });
+  const bench =
+    options.bench === false
+      ? undefined
+      : await measure({ strategies, quick, plugins: options.plugins, progress: options.progress });
   const report = buildReport({ strategies, quick, progress: options.progress, bench });
   const outDir = resolve(options.out ?? defaultOutDir(new Date()));
   let files: string[];
@@ -40,15 +43,21 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
   const failures = report.strategies.filter(
-    (strategy) => strategy.conformance.failed > 0 || strategy.races.some((race) => race.verdict === 'violation'),
+    (strategy) =>
+      strategy.conformance.failed > 0 || strategy.races.some((race) => race.verdict === 'violation'),
   );
   const output = options.json
     ? JSON.stringify(report, null, 2)
     : [
-        renderTable(report, { colour: options.colour, ...(options.width === undefined ? {} : { width: options.width }) }),
+        renderTable(report, {
+          colour: options.colour,
+          ...(options.width === undefined ? {} : { width: options.width }),
+        }),
         '',
         `reports: ${files.join(', ')}`,
-        ...failures.map((strategy) => `FAILED: ${strategy.name} (conformance failures or a race in a real strategy)`),
+        ...failures.map(
+          (strategy) => `FAILED: ${strategy.name} (conformance failures or a race in a real strategy)`,
+        ),
       ].join('\n');
   return { report, output, files, exitCode: failures.length > 0 ? 1 : 0 };
 }

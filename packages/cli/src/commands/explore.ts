@@ -44,7 +44,10 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
   for (const scenario of scenarios) {
     for (const strategy of strategies) {
       options.progress.update(`explore: ${scenario.name} × ${strategy.name}`, rows.length, total);
-      const verdict: ScenarioVerdict = options.replay === undefined ? explore(scenario, strategy) : replay(scenario, strategy, options.replay);
+      const verdict: ScenarioVerdict =
+        options.replay === undefined
+          ? explore(scenario, strategy)
+          : replay(scenario, strategy, options.replay);
       rows.push(row(scenario.name, strategy, verdict));
     }
   }
@@ -58,22 +61,44 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
 
 function findScenario(name: string): (typeof catalogue)[number] {
   const found = catalogue.find((scenario) => scenario.name === name);
-  if (found === undefined) throw new UsageError(`unknown scenario "${name}"; valid: ${catalogue.map((scenario) => scenario.name).join(', ')}`);
+  if (found === undefined)
+    throw new UsageError(
+      `unknown scenario "${name}"; valid: ${catalogue.map((scenario) => scenario.name).join(', ')}`,
+    );
   return found;
 }
 
 function row(scenario: string, strategy: CouplingStrategy, verdict: ScenarioVerdict): ExploreRow {
   const base = { scenario, strategy: strategy.name, variant: strategy.variant !== undefined };
   if (verdict.verdict === 'violation') {
-    return { ...base, verdict: 'violation', kind: verdict.kind, schedules: verdict.schedules, schedule: verdict.schedule };
+    return {
+      ...base,
+      verdict: 'violation',
+      kind: verdict.kind,
+      schedules: verdict.schedules,
+      schedule: verdict.schedule,
+    };
   }
-  return { ...base, verdict: verdict.verdict, schedules: verdict.verdict === 'clean' ? verdict.schedules : 0 };
+  return {
+    ...base,
+    verdict: verdict.verdict,
+    schedules: verdict.verdict === 'clean' ? verdict.schedules : 0,
+  };
 }
 
 function render(rows: readonly ExploreRow[]): string {
-  const table = new Table({ head: ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'],
+    style: { head: [], border: [] },
+  });
   for (const entry of rows) {
-    table.push([entry.scenario, entry.strategy, entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`, String(entry.schedules), entry.schedule ?? '']);
+    table.push([
+      entry.scenario,
+      entry.strategy,
+      entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`,
+      String(entry.schedules),
+      entry.schedule ?? '',
+    ]);
   }
   return table.toString();
 }

@@ -6,7 +6,10 @@ export function listCommand(options: { all?: boolean }): string {
   const width = Math.max(...strategies.map((strategy) => strategy.name.length));
   return strategies
     .map((strategy) => {
-      const note = strategy.variant === undefined ? strategy.summary : `variant of ${strategy.variant.of}: ${strategy.variant.difference}`;
+      const note =
+        strategy.variant === undefined
+          ? strategy.summary
+          : `variant of ${strategy.variant.of}: ${strategy.variant.difference}`;
       return `${strategy.name.padEnd(width)}  ${note}`;
     })
     .join('\n');

@@ -123,7 +123,9 @@ export function benchNote(report: Report): string | undefined {
   const parts = [`${meta.rounds} rounds`];
   if (floor !== '') parts.push(`no-model floor (plain function calls): ${floor}`);
   if (meta.hookOverheadPercent !== undefined) {
-    parts.push(`a no-op preemption hook on direct adds ${meta.hookOverheadPercent.toFixed(1)}% (median over operations)`);
+    parts.push(
+      `a no-op preemption hook on direct adds ${meta.hookOverheadPercent.toFixed(1)}% (median over operations)`,
+    );
   }
   return `Timings: ${parts.join('; ')}.`;
 }

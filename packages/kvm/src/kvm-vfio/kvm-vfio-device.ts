@@ -25,7 +25,11 @@ export interface KvmVfioOptions {
  * The kvm-vfio device [virt/kvm/vfio.c v5.17], written once against the port. Every errno of
  * SPEC 5's table comes from here, whichever strategy provides the port.
  */
-export function kvmVfioOps<H>(kernel: Kernel, port: KvmVfioPort<H>, options: KvmVfioOptions = {}): KvmDeviceOps {
+export function kvmVfioOps<H>(
+  kernel: Kernel,
+  port: KvmVfioPort<H>,
+  options: KvmVfioOptions = {},
+): KvmDeviceOps {
   const order = options.setKvmOrder ?? 'locked';
   const privateOf = (dev: KvmDevice): KvmVfio<H> => dev.private as KvmVfio<H>;
 
@@ -157,6 +161,7 @@ export function kvmVfioOps<H>(kernel: Kernel, port: KvmVfioPort<H>, options: Kvm
 /** What a kvm-vfio device holds right now, for inspection. */
 export function kvmVfioHandles(dev: KvmDevice): unknown[] {
   const kv = dev.private;
-  return kv instanceof KvmVfio ? kv.groups.filter((kvg) => !kvg.freed).map((kvg) => kvg.handle as unknown) : [];
+  return kv instanceof KvmVfio
+    ? kv.groups.filter((kvg) => !kvg.freed).map((kvg) => kvg.handle as unknown)
+    : [];
 }
-

@@ -87,10 +87,7 @@ function replay(
  * the steps that ran (a step whose fds do not exist is skipped, as in fuzzing), or throws a
  * DifferentialError saying what differed.
  */
-export function runSteps(
-  strategies: readonly StrategyRef[],
-  steps: readonly Step[],
-): string[] {
+export function runSteps(strategies: readonly StrategyRef[], steps: readonly Step[]): string[] {
   const { ran, error } = replay(
     strategies,
     steps.map((step) => new StepCommand(step)),

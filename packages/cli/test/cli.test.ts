@@ -107,6 +107,27 @@ test('an unwritable --out is a readable message, not a stack trace, exit 1', asy
   expect(result.err).not.toMatch(/\n\s+at /);
 });
 
+test('an unwritable --out is reported before anything is measured', async () => {
+  const file = join(tmp(), 'a-file');
+  writeFileSync(file, 'not a directory');
+  const steps: string[] = [];
+  class Recording extends Progress {
+    override update(label: string): void {
+      steps.push(label);
+    }
+  }
+  let err = '';
+  const code = await main(['compare', '--out', join(file, 'reports')], {
+    out: () => undefined,
+    err: (text) => (err += text),
+    progress: new Recording(process.stderr, true),
+    colour: false,
+  });
+  expect(code).toBe(1);
+  expect(err).toMatch(/cannot write reports to .*a-file\/reports: a parent of it is a file/);
+  expect(steps).toEqual([]);
+});
+
 test('a strategy failing conformance makes compare exit 1 after writing the reports', async () => {
   const out = tmp();
   const result = await run(

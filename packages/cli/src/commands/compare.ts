@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { buildReport } from '../build-report.js';
 import type { Progress } from '../progress.js';
-import { defaultOutDir, renderTable, type Report, writeReports } from '../report/index.js';
+import { defaultOutDir, prepareOutDir, renderTable, type Report, writeReports } from '../report/index.js';
 import { selectStrategies } from '../strategies.js';
 import { CliError } from '../usage-error.js';
 import { measure } from './bench.js';
@@ -30,12 +30,18 @@ export interface CompareOutcome {
 export async function compareCommand(options: CompareOptions): Promise<CompareOutcome> {
   const strategies = selectStrategies(options.strategy, { variants: false });
   const quick = options.quick === true;
+  // An --out that cannot be written is said before minutes of measuring, not after.
+  const outDir = resolve(options.out ?? defaultOutDir(new Date()));
+  try {
+    prepareOutDir(outDir);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
   const bench =
     options.bench === false
       ? undefined
       : await measure({ strategies, quick, plugins: options.plugins, progress: options.progress });
   const report = buildReport({ strategies, quick, progress: options.progress, bench });
-  const outDir = resolve(options.out ?? defaultOutDir(new Date()));
   let files: string[];
   try {
     files = writeReports(report, outDir).files;

@@ -4,4 +4,4 @@ export { graphDot, graphMermaid, graphSvg } from './module-graph.js';
 export { countsChartSvg, ratioChartSvg } from './charts.js';
 export { renderMarkdown } from './render-markdown.js';
 export { renderHtml } from './render-html.js';
-export { defaultOutDir, writeReports } from './write-reports.js';
+export { defaultOutDir, prepareOutDir, writeReports } from './write-reports.js';

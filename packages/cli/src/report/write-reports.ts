@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -21,6 +21,26 @@ function fsErrorCode(error: unknown): string | undefined {
   return typeof error.code === 'string' ? error.code : undefined;
 }
 
+/** One readable line for a failed write into `outDir`; the fs error stays attached as `cause`. */
+function unwritable(outDir: string, error: unknown): Error {
+  const code = fsErrorCode(error);
+  const reason = (code !== undefined ? reasons[code] : undefined) ?? code ?? String(error).split('\n')[0];
+  return new Error(`cannot write reports to ${outDir}: ${reason}`, { cause: error });
+}
+
+/**
+ * Creates `outDir` and checks it can be written, before a long run rather than after it. Throws
+ * the same readable error as `writeReports`.
+ */
+export function prepareOutDir(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    accessSync(outDir, constants.W_OK);
+  } catch (error) {
+    throw unwritable(outDir, error);
+  }
+}
+
 /**
  * Writes report.md, report.json and report.html into `outDir`, creating it as needed. A failure
  * becomes one readable line for the user; the fs error stays attached as `cause`.
@@ -41,9 +61,7 @@ export function writeReports(report: Report, outDir: string): { files: string[] 
       }),
     };
   } catch (error) {
-    const code = fsErrorCode(error);
-    const reason = (code !== undefined ? reasons[code] : undefined) ?? code ?? String(error).split('\n')[0];
-    throw new Error(`cannot write reports to ${outDir}: ${reason}`, { cause: error });
+    throw unwritable(outDir, error);
   }
 }
 

@@ -45,6 +45,18 @@ test('an unknown command, option, strategy, scenario or format is one line namin
     [['explore', 'no-such-race'], /unknown scenario "no-such-race"; valid: /],
     [['graph', '--format', 'png'], /--format.*png.*mermaid, dot/],
     [['explore', 'add-vs-del', '--replay', '1 2'], /--replay needs one scenario and one --strategy/],
+    [
+      ['explore', 'add-vs-del', '--strategy', 'symbol-get', '--replay', 'garbage'],
+      /--replay: malformed schedule "garbage"/,
+    ],
+    [
+      ['explore', 'add-vs-del', '--strategy', 'symbol-get', '--replay', '1 2@99'],
+      /--replay: schedule "1 2@99" does not match the scenario/,
+    ],
+    [
+      ['explore', 'rmmod-kvm_vfio-vs-create-device', '--strategy', 'direct', '--replay', '1 2'],
+      /--replay: .* does not apply to direct/,
+    ],
   ];
   for (const [argv, message] of cases) {
     const result = await run(...argv);

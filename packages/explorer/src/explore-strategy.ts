@@ -8,6 +8,7 @@ import { scenarioNamed } from './catalogue/index.js';
 import type { LabScenario } from './lab-scenario.js';
 import { labCore, labTarget } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
+import { ScheduleError } from './core/schedule-error.js';
 
 /** A scenario whose race does not exist for the strategy (register-ops' kvm_vfio race, for one without kvm_vfio). */
 export interface SkippedVerdict {
@@ -43,6 +44,6 @@ export function replay(scenario: ScenarioRef, strategy: StrategyRef, schedule: s
   const entry = typeof scenario === 'string' ? scenarioNamed(scenario) : scenario;
   const resolved = resolveStrategy(strategy);
   if (!entry.appliesTo(resolved))
-    throw new Error(`${entry.name} does not apply to ${resolved.name}: nothing to replay`);
+    throw new ScheduleError(`${entry.name} does not apply to ${resolved.name}: nothing to replay`);
   return replayTarget(labCore(entry), labTarget(entry, resolved), schedule);
 }

@@ -17,6 +17,7 @@ export {
   formatSchedule,
   parseSchedule,
   replay as replayTarget,
+  ScheduleError,
   type Bound,
   type CleanVerdict,
   type ExplorationTarget,

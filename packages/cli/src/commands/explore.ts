@@ -1,4 +1,4 @@
-import { catalogue, explore, replay, type ScenarioVerdict } from '@coupling-lab/explorer';
+import { catalogue, explore, replay, ScheduleError, type ScenarioVerdict } from '@coupling-lab/explorer';
 import type { CouplingStrategy } from '@coupling-lab/lab';
 import Table from 'cli-table3';
 import type { Progress } from '../progress.js';
@@ -47,7 +47,7 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
       const verdict: ScenarioVerdict =
         options.replay === undefined
           ? explore(scenario, strategy)
-          : replay(scenario, strategy, options.replay);
+          : replayOrExplain(scenario, strategy, options.replay);
       rows.push(row(scenario.name, strategy, verdict));
     }
   }
@@ -57,6 +57,20 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
     ? JSON.stringify({ results: rows.map(({ variant: _variant, ...result }) => result) }, null, 2)
     : render(rows);
   return { output, exitCode: realViolation ? 1 : 0 };
+}
+
+/** A schedule that cannot be replayed is the user's input: a usage error, not a crash. */
+function replayOrExplain(
+  scenario: (typeof catalogue)[number],
+  strategy: CouplingStrategy,
+  schedule: string,
+): ScenarioVerdict {
+  try {
+    return replay(scenario, strategy, schedule);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError(`--replay: ${error.message}`);
+    throw error;
+  }
 }
 
 function findScenario(name: string): (typeof catalogue)[number] {

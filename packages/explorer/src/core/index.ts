@@ -1,5 +1,6 @@
 export { explore, type ExploreOptions } from './explore.js';
 export { replay } from './replay.js';
+export { ScheduleError } from './schedule-error.js';
 export type { ExplorationTarget, ScenarioCore, Step } from './scenario.js';
 export type { ScheduledStep } from './scheduler.js';
 export {

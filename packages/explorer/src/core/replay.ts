@@ -4,6 +4,7 @@ import { parseSchedule, type ScheduleToken } from './schedule-string.js';
 import { ScriptedChoices } from './scripted-choices.js';
 import { Session } from './session.js';
 import { violationVerdict, type Verdict } from './verdict.js';
+import { ScheduleError } from './schedule-error.js';
 
 /**
  * Re-executes a schedule string (from a verdict, or written by hand) exactly and returns its
@@ -26,13 +27,15 @@ export function replay<W>(
     if (outcome === 'pruned') pruned++;
     else if (outcome === 'complete') schedules++;
     else
-      throw new Error(
+      throw new ScheduleError(
         `schedule "${schedule}": segment ${index + 1} ends in ${outcome.message}; only the last one may`,
       );
   }
   const outcome = runSegment(session, segments[segments.length - 1] ?? [], schedule);
   if (outcome === 'pruned')
-    throw new Error(`schedule "${schedule}" is infeasible: a step would block on ${runner.blockedOn}`);
+    throw new ScheduleError(
+      `schedule "${schedule}" is infeasible: a step would block on ${runner.blockedOn}`,
+    );
   schedules++;
   const bound = { maxDepth: runner.deepest, maxPreemptions: runner.preemptions };
   if (outcome === 'complete') return { verdict: 'clean', schedules, pruned, bound, exhaustive: false };

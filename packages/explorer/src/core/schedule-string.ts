@@ -1,3 +1,5 @@
+import { ScheduleError } from './schedule-error.js';
+
 /**
  * Schedule strings: the decisions of a schedule, compact enough to paste into a bug report and
  * exact enough for `replay` to re-execute it.
@@ -50,7 +52,7 @@ export function parseSchedule(text: string): ScheduleSegments {
     return words.map((word) => {
       const match = TOKEN.exec(word);
       if (match === null) {
-        throw new Error(
+        throw new ScheduleError(
           `malformed schedule "${text}": token "${word}" is neither <thread> nor <thread>@<point> (both positive integers)`,
         );
       }

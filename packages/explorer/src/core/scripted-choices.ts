@@ -1,5 +1,6 @@
 import type { DecisionSource } from './decisions.js';
 import { formatSegment, type ScheduleToken } from './schedule-string.js';
+import { ScheduleError } from './schedule-error.js';
 
 /** The decisions of one schedule string segment; any disagreement with the run is an Error, never a silent drift. */
 export class ScriptedChoices implements DecisionSource {
@@ -59,7 +60,7 @@ export class ScriptedChoices implements DecisionSource {
   }
 
   private mismatch(reason: string): Error {
-    return new Error(`schedule "${this.schedule}" does not match the scenario: ${reason}`);
+    return new ScheduleError(`schedule "${this.schedule}" does not match the scenario: ${reason}`);
   }
 }
 

@@ -29,8 +29,13 @@ export function loadPlugins(specifiers: readonly string[], cwd = process.cwd()):
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new CliError(`plugin ${specifier} failed to load: ${reason}`);
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+      // A package directory whose main is not built yet: say how to build it.
+      const hint =
+        looksLikePath(specifier) && existsSync(target) && /Cannot find module/.test(reason)
+          ? ' (is it built? run `pnpm build`)'
+          : '';
+      throw new CliError(`plugin ${specifier} failed to load: ${reason}${hint}`);
     }
     const names = registeredStrategyNames().filter((name) => !before.has(name));
     if (names.length === 0) {

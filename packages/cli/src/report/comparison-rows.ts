@@ -127,5 +127,8 @@ export function benchNote(report: Report): string | undefined {
       `a no-op preemption hook on direct adds ${meta.hookOverheadPercent.toFixed(1)}% (median over operations)`,
     );
   }
+  parts.push(
+    'compare the ratios: each is the median of per-round ratios measured side by side, while ns/op are medians over all rounds and processes',
+  );
   return `Timings: ${parts.join('; ')}.`;
 }

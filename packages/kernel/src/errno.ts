@@ -2,6 +2,8 @@
 export const errno = {
   EPERM: 1,
   ENOENT: 2,
+  /** No such process: the model's answer to a syscall from a process that has exited. */
+  ESRCH: 3,
   EINTR: 4,
   EBADF: 9,
   /** EWOULDBLOCK and EAGAIN are one value; the module calls speak of EWOULDBLOCK, so it is named first. */
@@ -17,6 +19,11 @@ export const errno = {
   ENOTTY: 25,
   ENOSPC: 28,
   ENXIO: 6,
+  /**
+   * Operation now in progress: the model's plain API never blocks, so a syscall that sleeps returns
+   * this and finishes when it is woken (the explorer runs it as a sleeping thread instead).
+   */
+  EINPROGRESS: 115,
 } as const;
 
 export type ErrnoName = keyof typeof errno;

@@ -6,6 +6,7 @@ import type { KernelObject } from './kernel-object.js';
 import { LeakCheck } from './leak-check.js';
 import { LockDep } from './lockdep.js';
 import { Locking } from './locking.js';
+import { errno } from './errno.js';
 import type { Module } from './module.js';
 import type { ModuleImage } from './module-image.js';
 import { ModuleLoader } from './module-loader.js';
@@ -14,11 +15,15 @@ import type { Mutex } from './mutex.js';
 import type { PreemptionHook, PreemptionPoint, Scheduler } from './preemption.js';
 import type { Process } from './process.js';
 import type { Refcount } from './refcount.js';
+import { SleepingTasks, type SleepingTask } from './sleeping-tasks.js';
 import { SymbolTable } from './symbol-table.js';
+import { Task } from './task.js';
 import { TaskList } from './task-list.js';
 import type { Tracer } from './trace.js';
 import { Vfs } from './vfs.js';
 import { KernelViolation, type ViolationKind, type ViolationReport } from './violation.js';
+import { Sleep, type MaySleep, type WaitQueue } from './wait-queue.js';
+import type { LockDependency } from './lockdep.js';
 
 export interface KernelOptions {
   /** CONFIG_MODULE_FORCE_UNLOAD: `deleteModule(name, O_TRUNC)` may force; forcing taints. */
@@ -33,6 +38,8 @@ export interface KernelOptions {
 export interface ViolationSite {
   readonly module?: string;
   readonly object?: string;
+  /** lockdep's cycle, for a lock-order violation. */
+  readonly chain?: readonly LockDependency[];
 }
 
 /**
@@ -52,6 +59,8 @@ export class Kernel {
   tainted = false;
   /** The thread the explorer is running; 0 outside the explorer. */
   currentThread = 0;
+  /** `current`: the task whose syscall is running, or null between syscalls. */
+  current: Task | null = null;
   hook: PreemptionHook | undefined;
   tracer: Tracer | undefined;
   scheduler: Scheduler | undefined;
@@ -62,6 +71,8 @@ export class Kernel {
   private readonly locking = new Locking(this);
   private readonly tasks = new TaskList(this);
   private readonly leaks = new LeakCheck(this);
+  private readonly sleeping = new SleepingTasks();
+  private runningWoken = false;
 
   constructor(options: KernelOptions = {}) {
     this.forceUnload = options.forceUnload ?? false;
@@ -106,23 +117,28 @@ export class Kernel {
     return this.loader.loadedModules();
   }
 
-  /** load_module: 0, or -ENOENT / -EEXIST / init's error, with nothing left behind (module-loader.ts). */
+  /** init_module: 0, or -ENOENT / -EEXIST / init's error, with nothing left behind (module-loader.ts). */
   insmod(name: string): number {
-    return this.loader.insmod(name);
+    return this.moduleSyscall(`init_module(${name})`, () => this.loader.insmod(name));
   }
 
   /** modprobe: the modules whose exports `name` imports first, then `name`. */
   modprobe(name: string): number {
-    return this.loader.modprobe(name);
+    return this.moduleSyscall(`modprobe(${name})`, () => this.loader.modprobe(name));
   }
 
   dependenciesOf(image: ModuleImage): string[] {
     return this.loader.dependenciesOf(image);
   }
 
-  /** delete_module: 0 or -ENOENT / -EWOULDBLOCK / -EBUSY in Linux's order; O_TRUNC forces when booted with forceUnload. */
+  /**
+   * delete_module: 0 or -ENOENT / -EWOULDBLOCK / -EBUSY in Linux's order; O_TRUNC forces when
+   * booted with forceUnload. A module whose exit sleeps (vfio_pci waiting for its groups to
+   * leave their containers) stays GOING: the call returns -EINPROGRESS and the unload finishes
+   * when the sleeping task is woken and run.
+   */
   deleteModule(name: string, flags = 0): number {
-    return this.loader.deleteModule(name, flags);
+    return this.moduleSyscall(`delete_module(${name})`, () => this.loader.deleteModule(name, flags));
   }
 
   /** try_module_get: false for a module going away; a freed one is a use-after-free. */
@@ -217,9 +233,14 @@ export class Kernel {
     this.vfs.fget(file);
   }
 
-  /** fput: the last reference runs `release`, frees the file and unpins its owner. */
+  /** fput: the last reference is released (`release`, free, unpin the owner) as task work of the current task. */
   fput(file: File): void {
     this.vfs.fput(file);
+  }
+
+  /** __fput_sync: the last reference is released at once (close(2) since Linux 6.6). */
+  fputSync(file: File): void {
+    this.vfs.fputSync(file);
   }
 
   checkFileOps(file: File): void {
@@ -228,6 +249,115 @@ export class Kernel {
 
   openFiles(): File[] {
     return this.vfs.openFiles();
+  }
+
+  // ---- syscalls, sleeping and waking ------------------------------------------------------------
+
+  /** Syscall entry: `task` becomes current. Returns the task it interrupted (null at top level). */
+  enterSyscall(task: Task): Task | null {
+    if (task.thread !== 0 && this.sleeping.size > 0 && this.sleeping.ofThread(task.thread) !== undefined) {
+      throw new Error(`thread ${task.thread} is asleep in a syscall and cannot start another one`);
+    }
+    const previous = this.current;
+    this.current = task;
+    return previous;
+  }
+
+  /**
+   * Return to user mode: the task's queued work runs (task_work_run), the interrupted task is
+   * current again and, back at top level with no explorer attached, woken tasks run.
+   */
+  exitSyscall(task: Task, previous: Task | null): void {
+    if (task.works !== null) task.runWorks();
+    this.current = previous;
+    if (previous === null && this.sleeping.wokenCount > 0 && this.scheduler === undefined) this.runWoken();
+  }
+
+  /** A syscall left by an exception (a violation): the interrupted task is current again. */
+  abortSyscall(previous: Task | null): void {
+    this.current = previous;
+  }
+
+  /** wake_up(wq): tasks asleep on it become runnable (run by the explorer, or at the end of the waking syscall). */
+  wakeUp(wq: WaitQueue): void {
+    this.sleeping.wakeUp(wq);
+  }
+
+  /** Tasks asleep in a syscall, in the order they went to sleep. */
+  sleepingTasks(): readonly SleepingTask[] {
+    return this.sleeping.list();
+  }
+
+  /** The task asleep on explorer thread `thread`, if any. */
+  sleeperOf(thread: number): SleepingTask | undefined {
+    return this.sleeping.ofThread(thread);
+  }
+
+  sleepingTaskOf(task: Task): SleepingTask | undefined {
+    return this.sleeping.list().find((sleeping) => sleeping.task === task);
+  }
+
+  /**
+   * Runs a sleeping task on from where it slept: it re-checks its condition and either sleeps
+   * again (-EINPROGRESS) or finishes its syscall, whose result is returned.
+   */
+  resume(sleeping: SleepingTask): number {
+    this.sleeping.take(sleeping);
+    const task = sleeping.task;
+    const previous = this.enterSyscall(task);
+    let result: MaySleep<number>;
+    try {
+      result = sleeping.sleep.resume();
+    } catch (error) {
+      this.abortSyscall(previous);
+      throw error;
+    }
+    return this.finishSyscall(task, sleeping.syscall, previous, result);
+  }
+
+  /** With no explorer attached: runs woken tasks until none is left (each may wake others). */
+  runWoken(): void {
+    if (this.runningWoken) return;
+    this.runningWoken = true;
+    try {
+      for (let woken = this.sleeping.firstWoken(); woken !== undefined; woken = this.sleeping.firstWoken()) {
+        this.resume(woken);
+      }
+    } finally {
+      this.runningWoken = false;
+    }
+  }
+
+  /** A module syscall (insmod, modprobe, rmmod), run as a task of its own so that it can sleep. */
+  private moduleSyscall(syscall: string, body: () => MaySleep<number>): number {
+    this.traceSyscall(syscall);
+    const task = new Task(syscall, this.currentThread);
+    const previous = this.enterSyscall(task);
+    let result: MaySleep<number>;
+    try {
+      result = body();
+    } catch (error) {
+      this.abortSyscall(previous);
+      throw error;
+    }
+    return this.finishSyscall(task, syscall, previous, result);
+  }
+
+  /** A syscall body has returned: it finished (task work, return to user mode), or it sleeps. */
+  private finishSyscall(
+    task: Task,
+    syscall: string,
+    previous: Task | null,
+    result: MaySleep<number>,
+  ): number {
+    if (result instanceof Sleep) {
+      this.sleeping.park(task, syscall, result);
+      this.abortSyscall(previous);
+      if (previous === null && this.sleeping.wokenCount > 0 && this.scheduler === undefined) this.runWoken();
+      return -errno.EINPROGRESS;
+    }
+    this.exitSyscall(task, previous);
+    return result;
   }
 
   // ---- processes --------------------------------------------------------------------------------

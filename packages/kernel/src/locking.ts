@@ -1,66 +1,114 @@
 import type { Kernel } from './kernel.js';
 import type { Mutex } from './mutex.js';
-import { KernelViolation } from './violation.js';
+import { Task } from './task.js';
+import { KernelViolation, type ViolationReport } from './violation.js';
 
 /**
- * Taking and dropping sleeping locks: the mutexes each thread holds, innermost last (lockdep's
- * held_locks), each new one checked for order against all of them in the kernel's `LockDep`.
+ * Taking and dropping sleeping locks, with lockdep's checks [kernel/locking/lockdep.c]: a task
+ * taking a lock of a class it already holds (check_deadlock: "possible recursive locking"), and
+ * a new dependency from the innermost held lock that closes a cycle of any length in the class
+ * graph (check_prevs_add / check_noncircular: "possible circular locking dependency").
  */
 export class Locking {
-  private readonly held = new Map<number, Mutex[]>();
+  /** The task of code that runs outside any syscall (tests, a kernel thread), per explorer thread. */
+  private readonly contexts: Task[] = [];
 
   constructor(private readonly kernel: Kernel) {}
+
+  /** `current`: the task of the running syscall, or the thread's kernel context outside one. */
+  currentTask(): Task {
+    const kernel = this.kernel;
+    if (kernel.current !== null) return kernel.current;
+    const thread = kernel.currentThread;
+    let context = this.contexts[thread];
+    if (context === undefined) {
+      context = new Task(`kernel context of thread ${thread}`, thread);
+      this.contexts[thread] = context;
+    }
+    return context;
+  }
 
   acquire(mutex: Mutex): void {
     const kernel = this.kernel;
     kernel.preempt('lock', mutex.lockClass);
     kernel.counters.lockAcquisitions += 1;
-    const thread = kernel.currentThread;
-    if (mutex.holder === thread) {
-      // A sleeping lock taken twice by one thread deadlocks; this is raised even in 'record' mode.
-      const error = new KernelViolation({
+    const task = this.currentTask();
+    const holder = mutex.holder;
+    if (holder === task) {
+      // The task would wait for itself forever: raised even in 'record' mode.
+      this.deadlocked({
         kind: 'recursive-lock',
         module: mutex.module,
         object: mutex.lockClass,
-        message: `thread ${thread} takes ${mutex.lockClass}, which it already holds`,
+        message: `possible recursive locking detected: ${task.name} takes ${mutex.lockClass}, which it already holds`,
         trace: kernel.tracer?.tail(40) ?? [],
       });
-      kernel.violations.push(error);
-      throw error;
     }
-    if (mutex.holder !== null) {
-      if (kernel.scheduler !== undefined) kernel.scheduler.blocked(mutex.lockClass, mutex.holder);
-      throw new Error(
-        `deadlock: thread ${thread} waits for ${mutex.lockClass} held by thread ${mutex.holder}`,
-      );
-    }
-    let held = this.held.get(thread);
-    if (held === undefined) {
-      held = [];
-      this.held.set(thread, held);
-    }
-    for (const outer of held) {
-      if (outer.lockClass !== mutex.lockClass && kernel.lockdep.record(outer.lockClass, mutex.lockClass)) {
+    if (holder !== null) this.blocked(mutex, holder, task);
+    const held = task.held;
+    for (const other of held) {
+      if (other.lockClass === mutex.lockClass) {
         kernel.violation(
-          'lock-order',
-          `${mutex.lockClass} taken under ${outer.lockClass}, and elsewhere the other way round`,
-          {
-            module: mutex.module,
-            object: `${outer.lockClass} <-> ${mutex.lockClass}`,
-          },
+          'recursive-lock',
+          `possible recursive locking detected: ${task.name} takes ${mutex.lockClass} while holding another ${other.lockClass}`,
+          { module: mutex.module, object: mutex.lockClass },
         );
       }
     }
-    mutex.holder = thread;
+    const innermost = held[held.length - 1];
+    if (innermost !== undefined && innermost.lockClass !== mutex.lockClass) {
+      const cycle = kernel.lockdep.record(innermost.lockClass, mutex.lockClass);
+      if (cycle !== undefined) {
+        const classes = [innermost.lockClass, ...cycle.map((dependency) => dependency.taken)];
+        kernel.violation(
+          'lock-order',
+          `possible circular locking dependency detected: ${task.name} takes ${mutex.lockClass} while holding ` +
+            `${innermost.lockClass}, and ${mutex.lockClass} already depends on it: ${classes.join(' -> ')}`,
+          { module: mutex.module, object: classes.join(' -> '), chain: cycle },
+        );
+      }
+    }
+    mutex.holder = task;
     held.push(mutex);
   }
 
   /** mutex_unlock: a preemption point once the lock is free, so another thread may take it right there. */
   release(mutex: Mutex): void {
-    const held = this.held.get(mutex.holder ?? this.kernel.currentThread);
-    const index = held?.lastIndexOf(mutex) ?? -1;
-    if (held !== undefined && index >= 0) held.splice(index, 1);
+    const holder = mutex.holder;
+    if (holder !== null) {
+      const held = holder.held;
+      if (held[held.length - 1] === mutex) held.pop();
+      else {
+        const index = held.lastIndexOf(mutex);
+        if (index >= 0) held.splice(index, 1);
+      }
+    }
     mutex.holder = null;
     this.kernel.preempt('unlock', mutex.lockClass);
+  }
+
+  /**
+   * The task would sleep on a mutex another task holds. An explorer decides what that means for
+   * its schedule; without one nothing else can ever run, so the wait would never end.
+   */
+  private blocked(mutex: Mutex, holder: Task, task: Task): never {
+    const kernel = this.kernel;
+    kernel.scheduler?.blocked(mutex, holder);
+    const asleep = kernel.sleepingTaskOf(holder);
+    this.deadlocked({
+      kind: 'deadlock',
+      module: mutex.module,
+      object: mutex.lockClass,
+      message:
+        `${task.name} would wait forever for ${mutex.lockClass}, held by ${holder.name}` +
+        (asleep === undefined ? '' : `, asleep in ${asleep.syscall} on ${asleep.sleep.wq.name}`),
+      trace: kernel.tracer?.tail(40) ?? [],
+    });
+  }
+
+  private deadlocked(report: ViolationReport): never {
+    const error = new KernelViolation(report);
+    this.kernel.violations.push(error);
+    throw error;
   }
 }

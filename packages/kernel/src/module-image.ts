@@ -1,5 +1,6 @@
 import type { Kernel } from './kernel.js';
 import type { Module } from './module.js';
+import type { MaySleep } from './wait-queue.js';
 
 /** `EXPORT_SYMBOL` (gpl: false) or `EXPORT_SYMBOL_GPL` (gpl: true). */
 export interface ExportDecl {
@@ -19,8 +20,8 @@ export interface ModuleBody {
   readonly symbols: Readonly<Record<string, unknown>>;
   /** Runs while the module is COMING; a negative errno fails the load and unloads it again. */
   init?(): number;
-  /** Runs while the module is GOING, before it is freed. */
-  exit?(): void;
+  /** Runs while the module is GOING, before it is freed; it may sleep (a driver waiting for its devices to be let go). */
+  exit?(): MaySleep<void>;
 }
 
 /**

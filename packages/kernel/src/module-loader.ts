@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import type { ModuleImage } from './module-image.js';
 import { modulePut, tryModuleGet } from './module-refcount.js';
 import type { SymbolTable } from './symbol-table.js';
+import { afterSleep, type MaySleep } from './wait-queue.js';
 
 /** delete_module's force flag. */
 export const O_TRUNC = 0o1000;
@@ -117,8 +118,9 @@ export class ModuleLoader {
    * delete_module [kernel/module/main.c], in Linux's order: -ENOENT unknown; -EWOULDBLOCK used by
    * other modules; -EBUSY not LIVE; -EBUSY init without exit (unless forced); -EWOULDBLOCK refcount
    * not zero (unless forced). Forcing needs `forceUnload` and O_TRUNC, and taints the kernel.
+   * The module's exit may sleep; the module stays GOING until it finishes, then it is freed.
    */
-  deleteModule(name: string, flags: number): number {
+  deleteModule(name: string, flags: number): MaySleep<number> {
     const module = this.modules.get(name);
     // find_module does not see a module that is still UNFORMED.
     if (module === undefined || module.state === 'UNFORMED') return -errno.ENOENT;
@@ -138,9 +140,10 @@ export class ModuleLoader {
       this.kernel.tainted = true;
     }
     module.state = 'GOING';
-    module.body?.exit?.();
-    this.freeModule(module);
-    return 0;
+    return afterSleep(module.body?.exit?.(), () => {
+      this.freeModule(module);
+      return 0;
+    });
   }
 
   private setState(module: Module, state: Module['state']): void {

@@ -1,12 +1,14 @@
 import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
 
 /**
- * A sleeping lock (struct mutex) of a named lock class. Taking it is a preemption point; the
- * kernel checks lock order across every lock the thread holds (lockdep) and reports a thread
- * taking a mutex it already holds (recursive-lock).
+ * A sleeping lock (struct mutex) of a named lock class. Taking it is a preemption point; lockdep
+ * checks the new dependency against every chain of classes seen so far (lock-order) and reports
+ * a task taking a class it already holds (recursive-lock).
  */
 export class Mutex {
-  holder: number | null = null;
+  /** The task holding it (mutex->owner), or null. */
+  holder: Task | null = null;
 
   constructor(
     private readonly kernel: Kernel,

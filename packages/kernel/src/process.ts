@@ -1,6 +1,7 @@
 import { errno } from './errno.js';
 import type { File, IoctlArg } from './file.js';
 import type { Kernel } from './kernel.js';
+import { Task } from './task.js';
 import { UserMemory } from './user-memory.js';
 
 /** fds 0-2 are the unmodelled stdio; the first file a process opens gets fd 3. */
@@ -10,12 +11,16 @@ const MAX_FDS = 1024;
 
 /**
  * A user process: an fd table and a little user memory. Every syscall returns a non-negative
- * result or a negative errno, like the raw syscall ABI.
+ * result or a negative errno, like the raw syscall ABI, and runs as the process's task on the
+ * calling explorer thread: task work queued during it (a deferred fput) runs on its way back to
+ * user mode. A process that has exited makes no more syscalls (-ESRCH).
  */
 export class Process {
   readonly fds = new Map<number, File>();
   readonly memory = new UserMemory();
   exited = false;
+  /** The process's task on each explorer thread (thread 0 outside the explorer). */
+  private readonly tasks: Task[] = [];
 
   constructor(
     private readonly kernel: Kernel,
@@ -25,39 +30,18 @@ export class Process {
 
   open(path: string): number {
     if (this.kernel.tracer !== undefined) this.kernel.traceSyscall(`${this.name}: open(${path})`);
-    const fd = this.lowestFreeFd();
-    if (fd < 0) return fd;
-    const file = this.kernel.openFile(path, this);
-    if (typeof file === 'number') return file;
-    this.fds.set(fd, file);
-    return fd;
+    return this.syscall(this.doOpen, path, 0, undefined);
   }
 
   close(fd: number): number {
     if (this.kernel.tracer !== undefined) this.kernel.traceSyscall(`${this.name}: close(${fd})`);
-    const file = this.fds.get(fd);
-    if (file === undefined) return -errno.EBADF;
-    this.fds.delete(fd);
-    if (file.fops.flush !== undefined) {
-      this.kernel.checkFileOps(file);
-      file.fops.flush(file);
-    }
-    this.kernel.fput(file);
-    return 0;
+    return this.syscall(this.closeFd, fd, 0, undefined);
   }
 
   ioctl(fd: number, request: number, arg?: IoctlArg): number {
     if (this.kernel.tracer !== undefined)
       this.kernel.traceSyscall(`${this.name}: ioctl(${fd}, 0x${request.toString(16)})`);
-    const file = this.fdget(fd);
-    if (file === undefined) return -errno.EBADF;
-    let result = -errno.ENOTTY;
-    if (file.fops.ioctl !== undefined) {
-      this.kernel.checkFileOps(file);
-      result = file.fops.ioctl(file, request, arg, this);
-    }
-    this.kernel.fput(file);
-    return result;
+    return this.syscall(this.doIoctl, fd, request, arg);
   }
 
   /** Installs a file the kernel created (anon_inode_getfd): the fd takes over the caller's reference. */
@@ -79,20 +63,101 @@ export class Process {
     return file;
   }
 
+  /** Places an int in user memory (as C's `int` it keeps the low 32 bits); anything but an integer is refused. */
   userInt32(value: number): number {
+    if (!Number.isSafeInteger(value))
+      throw new TypeError(`userInt32 takes an integer, not ${JSON.stringify(value) ?? String(value)}`);
     return this.memory.place(value | 0);
   }
 
   userString(text: string): number {
+    if (typeof text !== 'string') throw new TypeError(`userString takes a string, not ${String(text)}`);
     return this.memory.place(text);
   }
 
-  /** do_exit: every fd is closed, lowest first. */
+  /**
+   * do_exit: exit_files closes every fd (lowest first, each flushed, its fput queued), then
+   * exit_task_work runs the queued releases, newest first.
+   */
   exit(): number {
-    for (const fd of [...this.fds.keys()].sort((a, b) => a - b)) this.close(fd);
-    this.exited = true;
-    this.kernel.reap(this);
+    if (this.kernel.tracer !== undefined) this.kernel.traceSyscall(`${this.name}: exit()`);
+    const result = this.syscall(this.doExit, 0, 0, undefined);
+    if (result === 0) this.kernel.reap(this);
+    return result;
+  }
+
+  /** The task this process's syscalls run as on the calling thread. */
+  task(): Task {
+    const thread = this.kernel.currentThread;
+    let task = this.tasks[thread];
+    if (task === undefined) {
+      task = new Task(
+        thread === 0 ? `${this.name}[${this.pid}]` : `${this.name}[${this.pid}]/thread ${thread}`,
+        thread,
+      );
+      this.tasks[thread] = task;
+    }
+    return task;
+  }
+
+  /**
+   * One syscall as this process's task: entry makes the task current; on the way back to user
+   * mode its task work runs. `body` is a method and its arguments, so the hot path allocates nothing.
+   */
+  private syscall<A, B, C>(body: (this: Process, a: A, b: B, c: C) => number, a: A, b: B, c: C): number {
+    if (this.exited) return -errno.ESRCH;
+    const kernel = this.kernel;
+    const task = this.task();
+    const previous = kernel.enterSyscall(task);
+    let result: number;
+    try {
+      result = body.call(this, a, b, c);
+    } catch (error) {
+      kernel.abortSyscall(previous);
+      throw error;
+    }
+    kernel.exitSyscall(task, previous);
+    return result;
+  }
+
+  private doOpen(path: string): number {
+    const fd = this.lowestFreeFd();
+    if (fd < 0) return fd;
+    const file = this.kernel.openFile(path, this);
+    if (typeof file === 'number') return file;
+    this.fds.set(fd, file);
+    return fd;
+  }
+
+  /** close_fd -> filp_close: ->flush for every close, then fput. */
+  private closeFd(fd: number): number {
+    const file = this.fds.get(fd);
+    if (file === undefined) return -errno.EBADF;
+    this.fds.delete(fd);
+    if (file.fops.flush !== undefined) {
+      this.kernel.checkFileOps(file);
+      file.fops.flush(file);
+    }
+    this.kernel.fput(file);
     return 0;
+  }
+
+  private doExit(): number {
+    for (const fd of [...this.fds.keys()].sort((a, b) => a - b)) this.closeFd(fd);
+    this.exited = true;
+    return 0;
+  }
+
+  private doIoctl(fd: number, request: number, arg: IoctlArg): number {
+    const file = this.fdget(fd);
+    if (file === undefined) return -errno.EBADF;
+    let result = -errno.ENOTTY;
+    if (file.fops.ioctl !== undefined) {
+      this.kernel.checkFileOps(file);
+      result = file.fops.ioctl(file, request, arg, this);
+    }
+    this.kernel.fput(file);
+    return result;
   }
 
   private lowestFreeFd(): number {

@@ -68,18 +68,45 @@ export class Vfs {
     this.kernel.preempt('file-get', file.path);
   }
 
-  /** fput: the last reference runs `release`, frees the file and unpins its owner [fs/file_table.c __fput]. */
+  /**
+   * fput [fs/file_table.c]: the last reference of a file is released by ____fput, queued as task
+   * work of the current task and run when it returns to user mode (or at exit), never inside the
+   * caller's critical section. With no task (code outside any syscall) it is released at once.
+   */
   fput(file: File): void {
+    if (!this.dropReference(file)) return;
+    const task = this.kernel.current;
+    if (task === null) {
+      this.release(file);
+      return;
+    }
+    task.addWork(() => {
+      this.kernel.preempt('task-work', file.path);
+      this.release(file);
+    });
+  }
+
+  /** __fput_sync: the last reference is released right here, as close(2) does since Linux 6.6 (021a160abf62). */
+  fputSync(file: File): void {
+    if (this.dropReference(file)) this.release(file);
+  }
+
+  /** Drops one reference; true when it was the last. */
+  private dropReference(file: File): boolean {
     this.kernel.preempt('file-put', file.path);
     touch(this.kernel, file);
     if (file.count === 0) {
       this.kernel.violation('refcount-underflow', `${file.label}: fput with no reference held`, {
         object: file.label,
       });
-      return;
+      return false;
     }
     file.count -= 1;
-    if (file.count > 0) return;
+    return file.count === 0;
+  }
+
+  /** __fput: `release` runs while the owner is still pinned, then the file is freed and the owner unpinned. */
+  private release(file: File): void {
     if (file.fops.release !== undefined) {
       this.checkFileOps(file);
       file.fops.release(file);

@@ -2,6 +2,7 @@ import {
   Kernel,
   type FileOperations,
   type KernelOptions,
+  type MaySleep,
   type ModuleContext,
   type ModuleImage,
   type ModuleState,
@@ -20,7 +21,7 @@ export interface TestModuleSpec {
   readonly exports?: Readonly<Record<string, TestExport>>;
   readonly load?: (context: ModuleContext) => void;
   readonly init?: (context: ModuleContext) => number;
-  readonly exit?: (context: ModuleContext) => void;
+  readonly exit?: (context: ModuleContext) => MaySleep<void>;
 }
 
 export function gpl(value: unknown): TestExport {

@@ -1,4 +1,4 @@
-import { isKernelViolation, Kernel, LockDep, Mutex, type Scheduler } from '@coupling-lab/kernel';
+import { isKernelViolation, Kernel, LockDep, Mutex, type Scheduler, type Task } from '@coupling-lab/kernel';
 
 function caught(action: () => void): unknown {
   try {
@@ -9,7 +9,14 @@ function caught(action: () => void): unknown {
   return undefined;
 }
 
-test('taking two lock classes in one order and later in the other is a lock-order violation naming both', () => {
+/** Takes `classes` nested, outermost first, on `kernel`'s current thread, and lets them go. */
+function nest(kernel: Kernel, ...classes: string[]): void {
+  const mutexes = classes.map((lockClass) => new Mutex(kernel, lockClass, 'm'));
+  for (const mutex of mutexes) mutex.lock();
+  for (const mutex of mutexes.reverse()) mutex.unlock();
+}
+
+test('taking two lock classes in one order and later in the other is a lock-order violation with the cycle', () => {
   const kernel = new Kernel();
   const a = new Mutex(kernel, 'kvm->lock', 'kvm');
   const b = new Mutex(kernel, 'group->lock', 'vfio');
@@ -19,43 +26,66 @@ test('taking two lock classes in one order and later in the other is a lock-orde
   expect(isKernelViolation(error) && [error.kind, error.module, error.object]).toEqual([
     'lock-order',
     'kvm',
-    'group->lock <-> kvm->lock',
+    'group->lock -> kvm->lock -> group->lock',
   ]);
+  expect(isKernelViolation(error) && error.chain).toEqual([
+    { held: 'group->lock', taken: 'kvm->lock' },
+    { held: 'kvm->lock', taken: 'group->lock' },
+  ]);
+  expect(isKernelViolation(error) && error.message).toContain(
+    'possible circular locking dependency detected',
+  );
   expect(a.holder).toBeNull();
   expect(kernel.violations).toHaveLength(1);
 });
 
 test('no actual deadlock is needed: the inversion is reported even when the two orders never overlap in time', () => {
   const kernel = new Kernel({ onViolation: 'record' });
-  const a = new Mutex(kernel, 'A', 'm');
-  const b = new Mutex(kernel, 'B', 'm');
   kernel.currentThread = 1;
-  a.with(() => b.with(() => undefined));
+  nest(kernel, 'A', 'B');
   kernel.currentThread = 2;
-  b.with(() => a.with(() => undefined));
+  nest(kernel, 'B', 'A');
   expect(kernel.violations.map((violation) => violation.kind)).toEqual(['lock-order']);
-  expect(a.holder).toBeNull();
-  expect(b.holder).toBeNull();
 });
 
-test('taking two lock classes always in the same order is fine', () => {
+test('taking two lock classes always in the same order is fine, and each dependency is recorded once', () => {
   const kernel = new Kernel();
-  const a = new Mutex(kernel, 'A', 'm');
-  const b = new Mutex(kernel, 'B', 'm');
-  a.with(() => b.with(() => undefined));
-  a.with(() => b.with(() => undefined));
+  nest(kernel, 'A', 'B');
+  nest(kernel, 'A', 'B');
   expect(kernel.violations).toEqual([]);
   expect(kernel.lockdep.edges()).toEqual(['A -> B']);
 });
 
-test('a lock-order graph shared between kernels finds an inversion split across two boots', () => {
+test('lockdep records the dependency on the innermost held lock only, as check_prevs_add does', () => {
+  const kernel = new Kernel();
+  nest(kernel, 'A', 'B', 'C');
+  expect(kernel.lockdep.edges()).toEqual(['A -> B', 'B -> C']);
+});
+
+test('three nested locks: taking the innermost class before the outermost one closes a cycle through the middle one', () => {
+  const kernel = new Kernel({ onViolation: 'record' });
+  nest(kernel, 'A', 'B', 'C');
+  nest(kernel, 'C', 'A');
+  expect(kernel.violations.map((violation) => [violation.kind, violation.object])).toEqual([
+    ['lock-order', 'C -> A -> B -> C'],
+  ]);
+});
+
+test('a cycle through three classes, each dependency taken by a different kernel on one graph, is convicted with its chain', () => {
   const lockdep = new LockDep();
-  const first = new Kernel({ lockdep });
-  new Mutex(first, 'A', 'm').with(() => new Mutex(first, 'B', 'm').with(() => undefined));
-  const second = new Kernel({ lockdep, onViolation: 'record' });
-  new Mutex(second, 'B', 'm').with(() => new Mutex(second, 'A', 'm').with(() => undefined));
-  expect(second.violations.map((violation) => violation.object)).toEqual(['B <-> A']);
-  expect(first.violations).toEqual([]);
+  const kernels = [0, 1, 2].map(() => new Kernel({ lockdep, onViolation: 'record' }));
+  const [first, second, third] = kernels as [Kernel, Kernel, Kernel];
+  nest(first, 'A', 'B');
+  nest(second, 'B', 'C');
+  expect(first.violations.concat(second.violations)).toEqual([]);
+  nest(third, 'C', 'A');
+  expect(third.violations.map((violation) => violation.chain)).toEqual([
+    [
+      { held: 'C', taken: 'A' },
+      { held: 'A', taken: 'B' },
+      { held: 'B', taken: 'C' },
+    ],
+  ]);
 });
 
 test('a thread taking a mutex it already holds is a recursive-lock violation, raised even in record mode', () => {
@@ -68,28 +98,43 @@ test('a thread taking a mutex it already holds is a recursive-lock violation, ra
     'kvm',
     'A',
   ]);
+  expect(isKernelViolation(error) && error.message).toContain('possible recursive locking detected');
   expect(kernel.violations.map((violation) => violation.kind)).toEqual(['recursive-lock']);
-  expect(a.holder).toBe(0);
+  expect(a.holder?.thread).toBe(0);
 });
 
-test('a mutex held by another thread asks the scheduler to switch, or is a deadlock without one', () => {
-  const kernel = new Kernel();
+test('taking a second lock of a class already held is recursive-lock too (check_deadlock compares classes), and the lock is taken', () => {
+  const kernel = new Kernel({ onViolation: 'record' });
+  const first = new Mutex(kernel, 'group_lock', 'vfio');
+  const second = new Mutex(kernel, 'group_lock', 'vfio');
+  first.lock();
+  second.lock();
+  expect(kernel.violations.map((violation) => [violation.kind, violation.object])).toEqual([
+    ['recursive-lock', 'group_lock'],
+  ]);
+  expect(second.holder).toBe(first.holder);
+  expect(kernel.lockdep.edges()).toEqual([]);
+});
+
+test('a mutex held by another thread asks the scheduler; without one the wait could never end: a deadlock', () => {
+  const kernel = new Kernel({ onViolation: 'record' });
   const a = new Mutex(kernel, 'A', 'm');
   kernel.currentThread = 1;
   a.lock();
   kernel.currentThread = 2;
-  expect(caught(() => a.lock())).toEqual(new Error('deadlock: thread 2 waits for A held by thread 1'));
+  const error = caught(() => a.lock());
+  expect(isKernelViolation(error) && [error.kind, error.object]).toEqual(['deadlock', 'A']);
   const blocked: [string, number][] = [];
   const scheduler: Scheduler = {
-    blocked(lockClass, holder) {
-      blocked.push([lockClass, holder]);
+    blocked(mutex: Mutex, holder: Task) {
+      blocked.push([mutex.lockClass, holder.thread]);
       throw new Error('switch');
     },
   };
   kernel.scheduler = scheduler;
   expect(caught(() => a.lock())).toEqual(new Error('switch'));
   expect(blocked).toEqual([['A', 1]]);
-  expect(a.holder).toBe(1);
+  expect(a.holder?.thread).toBe(1);
 });
 
 test('Mutex.with releases the lock when its body throws', () => {
@@ -104,11 +149,21 @@ test('Mutex.with releases the lock when its body throws', () => {
   expect(a.with(() => 7)).toBe(7);
 });
 
-test('every lock acquisition is counted', () => {
+test('locks released out of order leave the others held', () => {
   const kernel = new Kernel();
   const a = new Mutex(kernel, 'A', 'm');
   const b = new Mutex(kernel, 'B', 'm');
-  a.with(() => b.with(() => undefined));
-  a.with(() => undefined);
+  a.lock();
+  b.lock();
+  a.unlock();
+  expect(b.holder?.held).toEqual([b]);
+  b.unlock();
+  expect(b.holder).toBeNull();
+});
+
+test('every lock acquisition is counted', () => {
+  const kernel = new Kernel();
+  nest(kernel, 'A', 'B');
+  nest(kernel, 'A');
   expect(kernel.counters.lockAcquisitions).toBe(3);
 });

@@ -42,7 +42,7 @@ test('a cross-module call passes a call point before the callee runs', () => {
   expect(points).toEqual(['call lib_add', 'call lib_ops.run']);
 });
 
-test('open pins the owner with the node lookup (cdev_lock), then ioctl and close pass file get, file put and module put', () => {
+test('open pins the owner with the node lookup (cdev_lock); ioctl and close pass file get and file put, and the deferred release its task-work point before the module put', () => {
   const kernel = kernelWith([driverImage('drv', '/dev/drv', { ioctl: () => 0 })]);
   expect(kernel.insmod('drv')).toBe(0);
   const p = kernel.spawn('proc');
@@ -50,7 +50,13 @@ test('open pins the owner with the node lookup (cdev_lock), then ioctl and close
   const fd = p.open('/dev/drv');
   p.ioctl(fd, 1);
   p.close(fd);
-  expect(points).toEqual(['file-get /dev/drv', 'file-put /dev/drv', 'file-put /dev/drv', 'module-put drv']);
+  expect(points).toEqual([
+    'file-get /dev/drv',
+    'file-put /dev/drv',
+    'file-put /dev/drv',
+    'task-work /dev/drv',
+    'module-put drv',
+  ]);
 });
 
 test('taking a mutex passes a lock point and releasing it an unlock point, named by its lock class', () => {

@@ -245,6 +245,7 @@ test('a violation carries kind, module, object, message and the tail of the trac
     object: 'thing',
     message: 'leak: something stayed',
     trace: [
+      { thread: 0, point: 'syscall', subject: 'init_module(drv)' },
       { thread: 0, point: 'syscall', subject: 'qemu: open(/dev/drv)' },
       { thread: 0, point: 'syscall', subject: 'qemu: close(3)' },
     ],

@@ -27,11 +27,23 @@ export interface GroupSnapshot {
   readonly kvm: number | null;
 }
 
+/** A task asleep in a syscall (an unload waiting in vfio_unregister_group_dev, say). */
+export interface SleepingSnapshot {
+  /** The syscall it sleeps in, e.g. `delete_module(vfio_pci)`. */
+  readonly syscall: string;
+  /** The wait queue it sleeps on. */
+  readonly waitsOn: string;
+  /** Woken, and about to run again. */
+  readonly woken: boolean;
+}
+
 /** A plain-JSON snapshot of a system; lists are sorted so snapshots compare as JSON. */
 export interface Snapshot {
   readonly modules: readonly ModuleSnapshot[];
   readonly vms: readonly VmSnapshot[];
   readonly groups: readonly GroupSnapshot[];
+  /** Tasks asleep in a syscall, in the order they went to sleep (empty unless an unload is waiting). */
+  readonly sleeping: readonly SleepingSnapshot[];
   readonly violations: readonly ViolationReport[];
   readonly tainted: boolean;
 }
@@ -62,10 +74,16 @@ export function inspectKernel(kernel: Kernel): Snapshot {
       kvm: group.kvm?.id ?? null,
     }))
     .sort((a, b) => a.id - b.id);
+  const sleeping = kernel.sleepingTasks().map((task) => ({
+    syscall: task.syscall,
+    waitsOn: task.sleep.wq.name,
+    woken: task.woken,
+  }));
   return {
     modules,
     vms,
     groups,
+    sleeping,
     violations: kernel.violations.map((violation) => violation.toJSON()),
     tainted: kernel.tainted,
   };

@@ -64,20 +64,29 @@ export class System {
   /**
    * Shutdown as a test wants it: every process exits, every module that can be unloaded is (in
    * reverse load order, repeated while that makes progress), then the invariants and kmemleak's
-   * check. Returns the names of modules that could not be unloaded.
+   * check. A task still asleep then can never be woken: a `deadlock`. Returns the names of modules
+   * that could not be unloaded.
    */
   teardown(): string[] {
-    for (const process of this.kernel.livingProcesses()) process.exit();
+    const kernel = this.kernel;
+    for (const process of kernel.livingProcesses()) process.exit();
     this.checkInvariants();
     let progress = true;
     while (progress) {
       progress = false;
-      for (const module of this.kernel.loadedModules().reverse()) {
-        if (this.kernel.deleteModule(module.name) === 0) progress = true;
+      for (const module of kernel.loadedModules().reverse()) {
+        if (module.state === 'LIVE' && kernel.deleteModule(module.name) === 0) progress = true;
       }
     }
-    const stuck = this.kernel.loadedModules().map((module) => module.name);
-    this.kernel.checkLeaks();
+    const asleep = kernel.sleepingTasks();
+    if (asleep.length > 0) {
+      const waits = asleep.map((sleeping) => `${sleeping.syscall} sleeps on ${sleeping.sleep.wq.name}`);
+      kernel.violation('deadlock', `after every process exited, ${waits.join('; ')} for ever`, {
+        object: asleep[0]?.sleep.wq.name ?? '',
+      });
+    }
+    const stuck = kernel.loadedModules().map((module) => module.name);
+    kernel.checkLeaks();
     return stuck;
   }
 }

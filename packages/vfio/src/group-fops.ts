@@ -83,18 +83,10 @@ function setContainer(core: VfioCore, group: VfioGroup, fd: number, current: Pro
   if (file.fops === core.containerFops) {
     const container = file.privateData as VfioContainer;
     core.kernel.touch(container);
-    // Linux's unbind of a device whose group sits in a container sleeps until it leaves
-    // (v5.17 vfio_unregister_group_dev, container_q). The model never sleeps: the group holds a
-    // reference on its driver module instead, so `rmmod vfio_pci` gives -EWOULDBLOCK.
-    if (core.kernel.tryModuleGet(group.driver)) {
-      group.containerPin = group.driver;
-      container.groups.add(group);
-      group.container = container;
-      group.containerUsers = 1;
-      result = 0;
-    } else {
-      result = -errno.ENODEV;
-    }
+    container.groups.add(group);
+    group.container = container;
+    group.containerUsers = 1;
+    result = 0;
   }
   core.kernel.fput(file);
   return result;

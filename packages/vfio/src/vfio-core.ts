@@ -3,8 +3,11 @@ import {
   type File,
   type FileOperations,
   type Kernel,
+  type MaySleep,
   type Module,
   Refcount,
+  waitEvent,
+  WaitQueue,
 } from '@coupling-lab/kernel';
 import { containerFops } from './container-fops.js';
 import { groupFops } from './group-fops.js';
@@ -41,49 +44,58 @@ export class VfioCore {
   registerGroupDev(config: PciDeviceConfig, driver: Module | null): void {
     let group = this.groups.get(config.iommuGroup);
     if (group === undefined) {
+      const label = `vfio group ${config.iommuGroup}`;
       group = new VfioGroup(
         this.module,
         config.iommuGroup,
-        new Refcount(this.kernel, `vfio group ${config.iommuGroup}`, 'vfio'),
+        new Refcount(this.kernel, label, 'vfio'),
+        new WaitQueue(this.kernel, `${label} container_q`),
       );
       this.groups.set(group.id, group);
     }
     // The binding holds one group reference while any device is bound, also when a driver rebinds a group an open file kept.
     if (!group.devices.some((device) => device.bound)) group.refs.get();
-    if (!group.devices.some((device) => device.config.address === config.address)) {
-      group.devices.push({ config, bound: false });
+    let device = group.devices.find((candidate) => candidate.config.address === config.address);
+    if (device === undefined) {
+      device = { config, bound: false, unbinding: false };
+      group.devices.push(device);
     }
-    const device = group.devices.find(
-      (candidate) => candidate.config.address === config.address,
-    ) as VfioDevice;
     device.bound = true;
     group.driver = driver;
-    // A group that joined a container while unbound is pinned now, as setContainer would have (see group-fops).
-    if (group.container !== null && group.containerPin === null && this.kernel.tryModuleGet(driver))
-      group.containerPin = driver;
     if (!this.kernel.devicePaths().includes(group.path))
       this.kernel.registerChrdev(group.path, this.groupFops);
   }
 
   /**
-   * vfio_unregister_group_dev: the device is unbound and its group stops being viable; with no
-   * device left bound the group node goes, and the group itself once nothing references it.
+   * vfio_unregister_group_dev [drivers/vfio/vfio.c v5.17]: the device goes on the unbound_list
+   * (the group stays viable), leaves the group's device_list (GET_DEVICE_FD no longer finds it),
+   * and, when it was the group's last device, waits on container_q until the group has left its
+   * container: `rmmod vfio_pci` sleeps, with vfio_pci GOING, until the group's users let go.
+   * (It first waits for the device's open fds, but those pin vfio_pci, so rmmod never gets here
+   * with one open.) Then the group reference of the binding is dropped.
    */
-  unregisterGroupDev(config: PciDeviceConfig): void {
+  unregisterGroupDev(config: PciDeviceConfig): MaySleep<void> {
     const group = this.groups.get(config.iommuGroup);
     const device = group?.devices.find((candidate) => candidate.config.address === config.address);
-    if (group === undefined || device === undefined) return;
+    if (group === undefined || device === undefined || !device.bound) return undefined;
+    device.unbinding = true;
     device.bound = false;
-    if (group.devices.every((candidate) => !candidate.bound)) {
-      this.kernel.unregisterChrdev(group.path);
-      group.driver = null;
-      this.groupPut(group);
-    }
+    if (group.devices.some((candidate) => candidate.bound)) return this.unbound(device);
+    return waitEvent(
+      group.containerQ,
+      () => group.container === null,
+      () => {
+        this.unbound(device);
+        this.kernel.unregisterChrdev(group.path);
+        group.driver = null;
+        this.groupPut(group);
+      },
+    );
   }
 
-  /** Would unbinding this driver sleep (v5.17 waits on container_q while a group is in a container)? */
-  groupsInContainer(driver: Module): VfioGroup[] {
-    return [...this.groups.values()].filter((group) => group.driver === driver && group.container !== null);
+  /** The driver core's BUS_NOTIFY_UNBOUND_DRIVER: the device leaves the unbound_list. */
+  private unbound(device: VfioDevice): void {
+    device.unbinding = false;
   }
 
   groupGet(group: VfioGroup): void {
@@ -124,10 +136,7 @@ export class VfioCore {
     if (container.groups.size === 0) container.iommuType = null;
     group.container = null;
     group.containerUsers = 0;
-    // The driver's unbind no longer has to wait for this group (see setContainer).
-    const pin = group.containerPin;
-    group.containerPin = null;
-    this.kernel.modulePut(pin);
+    group.containerQ.wakeUp();
   }
 
   /** vfio_group_try_dissolve_container: drop one container user; the last one detaches the group. */

@@ -1,12 +1,18 @@
-import { KernelObject, type Module, type Refcount } from '@coupling-lab/kernel';
+import { KernelObject, type Module, type Refcount, type WaitQueue } from '@coupling-lab/kernel';
 import type { KvmRef } from './kvm-ref.js';
 import type { PciDeviceConfig } from './pci-device.js';
 import type { VfioContainer } from './vfio-container.js';
 
-/** A PCI device as VFIO sees it, bound to vfio_pci or not. */
+/** A PCI device as VFIO sees it. */
 export interface VfioDevice {
   readonly config: PciDeviceConfig;
+  /** Registered with VFIO by its driver (on the group's device_list): GET_DEVICE_FD finds it by name. */
   bound: boolean;
+  /**
+   * Being unbound (v5.17's unbound_list, vfio_unregister_group_dev): no longer findable, but the
+   * group stays viable until the unbind completes.
+   */
+  unbinding: boolean;
 }
 
 /**
@@ -21,10 +27,8 @@ export class VfioGroup extends KernelObject {
   /** User fds open on the group: 0 or 1, as v5.17 allows one open at a time (see group-fops). */
   opened = 0;
   kvm: KvmRef | null = null;
-  /** The driver module whose unbind would sleep while the group sits in a container (vfio_pci). */
+  /** The driver module its devices are bound to (vfio_pci), or null. */
   driver: Module | null = null;
-  /** The driver reference taken while the group sits in a container (see group-fops setContainer). */
-  containerPin: Module | null = null;
   /** VMs counted as container users through set_kvm (the file-based API; see file-api.ts). */
   kvmUsers = 0;
 
@@ -33,6 +37,8 @@ export class VfioGroup extends KernelObject {
     readonly id: number,
     /** The group's kref: the driver's binding, open files, device fds and external users each hold one. */
     readonly refs: Refcount,
+    /** container_q: an unbind waits on it for the group to leave its container. */
+    readonly containerQ: WaitQueue,
   ) {
     super(`vfio group ${id}`, owner);
   }
@@ -41,9 +47,9 @@ export class VfioGroup extends KernelObject {
     return `/dev/vfio/${this.id}`;
   }
 
-  /** vfio_group_viable: every device in the group is bound to a VFIO driver. */
+  /** vfio_group_viable: every device in the group is bound to a VFIO driver, or being unbound from it (vfio_dev_viable). */
   get viable(): boolean {
-    return this.devices.length > 0 && this.devices.every((device) => device.bound);
+    return this.devices.length > 0 && this.devices.every((device) => device.bound || device.unbinding);
   }
 
   get coherent(): boolean {

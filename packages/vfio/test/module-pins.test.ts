@@ -61,15 +61,57 @@ test('a device fd pins vfio and vfio_pci until it closes', () => {
   expect(refcount(kernel, 'vfio_pci')).toBe(pciBefore);
 });
 
-test('while a group sits in a container, rmmod vfio_pci gives -EWOULDBLOCK and changes nothing', () => {
+test('while a group sits in a container, rmmod vfio_pci goes GOING and sleeps in vfio_unregister_group_dev (v5.17 container_q)', () => {
   const kernel = vfioKernel();
   const attached = attach(kernel, [26]);
-  const before = observable(kernel);
-  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EWOULDBLOCK);
-  expect(observable(kernel)).toEqual(before);
+  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EINPROGRESS);
+  expect(kernel.findModule('vfio_pci')?.state).toBe('GOING');
+  expect(kernel.sleepingTasks().map((sleeping) => [sleeping.syscall, sleeping.sleep.wq.name])).toEqual([
+    ['delete_module(vfio_pci)', 'vfio group 26 container_q'],
+  ]);
+  // The device is on the unbound_list: the group stays viable and in its container while the unbind waits.
   expect(attached.p.ioctl(groupFd(attached, 26), VFIO.GROUP_GET_STATUS)).toBe(
     VFIO.GROUP_FLAGS_VIABLE | VFIO.GROUP_FLAGS_CONTAINER_SET,
   );
+});
+
+test('in that window GET_DEVICE_FD no longer finds the device: -ENODEV (v5.17 vfio_device_get_from_name)', () => {
+  const kernel = vfioKernel();
+  const attached = attach(kernel, [26]);
+  const { p } = attached;
+  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EINPROGRESS);
+  const name = p.userString('0000:01:00.0');
+  expect(p.ioctl(groupFd(attached, 26), VFIO.GROUP_GET_DEVICE_FD, name)).toBe(-errno.ENODEV);
+  expect(refcount(kernel, 'vfio_pci')).toBe(0);
+});
+
+test('a device of a group not yet reached by the unbind is found, but try_module_get(vfio_pci) fails while it is GOING: -ENODEV', () => {
+  const kernel = vfioKernel();
+  const attached = attach(kernel, [26, 27]);
+  const { p } = attached;
+  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EINPROGRESS);
+  const name = p.userString('0000:02:00.0');
+  expect(p.ioctl(groupFd(attached, 27), VFIO.GROUP_GET_DEVICE_FD, name)).toBe(-errno.ENODEV);
+});
+
+test('when the group leaves its container the sleeping unbind is woken: vfio_pci unloads, every reference back to zero', () => {
+  const kernel = vfioKernel();
+  const attached = attach(kernel, [26, 27]);
+  const { p } = attached;
+  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EINPROGRESS);
+  expect(p.close(groupFd(attached, 26))).toBe(0);
+  // Group 26 left; the unbind moved on to group 27 and sleeps there now.
+  expect(kernel.sleepingTasks().map((sleeping) => sleeping.sleep.wq.name)).toEqual([
+    'vfio group 27 container_q',
+  ]);
+  expect(p.close(groupFd(attached, 27))).toBe(0);
+  expect(kernel.findModule('vfio_pci')).toBeUndefined();
+  expect(kernel.sleepingTasks()).toEqual([]);
+  expect(p.close(attached.container)).toBe(0);
+  expect(refcount(kernel, 'vfio')).toBe(0);
+  expect(kernel.deleteModule('vfio')).toBe(0);
+  kernel.checkLeaks();
+  expect(kernel.violations).toEqual([]);
 });
 
 test('once the group has left its container, rmmod vfio_pci succeeds', () => {
@@ -154,7 +196,7 @@ test('in record mode the forced unload completes, and the group file left open i
   expect(later.every((kind) => kind === 'use-after-free')).toBe(true);
 });
 
-test('a group that joined a container while unbound blocks rmmod vfio_pci once vfio_pci has bound it again', () => {
+test('a group that joined a container while unbound makes the next rmmod vfio_pci sleep once vfio_pci has bound it again', () => {
   const kernel = vfioKernel();
   const p = kernel.spawn('qemu');
   const group = ok(p.open('/dev/vfio/26'), 'open group');
@@ -165,7 +207,7 @@ test('a group that joined a container while unbound blocks rmmod vfio_pci once v
   expect(p.ioctl(group, VFIO.GROUP_GET_STATUS)).toBe(
     VFIO.GROUP_FLAGS_VIABLE | VFIO.GROUP_FLAGS_CONTAINER_SET,
   );
-  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EWOULDBLOCK);
+  expect(kernel.deleteModule('vfio_pci')).toBe(-errno.EINPROGRESS);
   ok(p.ioctl(group, VFIO.GROUP_UNSET_CONTAINER), 'UNSET_CONTAINER');
-  expect(kernel.deleteModule('vfio_pci')).toBe(0);
+  expect(kernel.findModule('vfio_pci')).toBeUndefined();
 });

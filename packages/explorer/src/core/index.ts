@@ -2,7 +2,8 @@ export { explore, type ExploreOptions } from './explore.js';
 export { replay } from './replay.js';
 export { ScheduleError } from './schedule-error.js';
 export type { ExplorationTarget, ScenarioCore, Step } from './scenario.js';
-export type { ScheduledStep } from './scheduler.js';
+export type { ScheduledStep, WaitingThread } from './scheduler.js';
+export type { ChainLink } from './session.js';
 export {
   formatSchedule,
   parseSchedule,

@@ -2,9 +2,11 @@ import {
   KernelViolation,
   Tracer,
   type Kernel,
+  type Mutex,
   type PreemptionHook,
   type PreemptionPoint,
   type Scheduler,
+  type Task,
 } from '@coupling-lab/kernel';
 import type { DecisionSource } from './decisions.js';
 import type { ScenarioCore } from './scenario.js';
@@ -13,11 +15,24 @@ import { formatSegment, type ScheduleToken } from './schedule-string.js';
 /** How one schedule ended: ran to completion, was pruned as infeasible, or hit a violation. */
 export type Outcome = 'complete' | 'pruned' | KernelViolation;
 
-/** A step as it ran: which thread, which of its steps, at what nesting depth (0 = top level). */
+/**
+ * A step as it ran: which thread, which of its steps, at what nesting depth (0 = top level).
+ * `resumed` marks the rest of a step whose syscall slept and was woken.
+ */
 export interface ScheduledStep {
   readonly thread: number;
   readonly label: string;
   readonly depth: number;
+  readonly resumed?: true;
+}
+
+/** For a deadlock: a thread that can never run again, and what it waits for. */
+export interface WaitingThread {
+  readonly thread: number;
+  /** Its step that sleeps or blocks. */
+  readonly label: string;
+  /** A wait queue, or a mutex and the thread holding it. */
+  readonly on: string;
 }
 
 /** Enough trace for the kernel's violation tail (40 steps) without growing for long schedules. */
@@ -58,6 +73,8 @@ export class ScheduleRunner<W> implements Scheduler {
   saturated = false;
   /** For a pruned schedule: the lock its step would have slept on. */
   blockedOn = '';
+  /** For a schedule that ended in a deadlock: who waits for what. */
+  waiting: readonly WaitingThread[] = [];
 
   private readonly threadCount: number;
   private readonly lengths: Int32Array;
@@ -68,6 +85,7 @@ export class ScheduleRunner<W> implements Scheduler {
   private readonly logThread: number[] = [];
   private readonly logPoint: number[] = [];
   private readonly logDepth: number[] = [];
+  private readonly logResumed: boolean[] = [];
   private logLength = 0;
 
   private running: Running<W> | null = null;
@@ -104,6 +122,7 @@ export class ScheduleRunner<W> implements Scheduler {
     this.saturated = false;
     this.pruneSignalled = false;
     this.blockedOn = '';
+    this.waiting = [];
     this.maxDepth = maxDepth;
     this.budget = budget;
     const running = { kernel, world, source };
@@ -113,11 +132,18 @@ export class ScheduleRunner<W> implements Scheduler {
     kernel.hook = this.hook;
     kernel.scheduler = this;
     try {
-      return this.schedule(running);
+      const outcome = this.schedule(running);
+      if (outcome instanceof KernelViolation && outcome.kind === 'deadlock' && this.waiting.length === 0)
+        this.waiting = this.sleepers(kernel);
+      return outcome;
     } catch (error) {
       // Whatever a step raises while unwinding from the pruning signal belongs to no real schedule.
       if (this.pruneSignalled && (error === PRUNED || error instanceof KernelViolation)) return 'pruned';
-      if (error instanceof KernelViolation) return kernel.violations[0] ?? error;
+      if (error instanceof KernelViolation) {
+        const first = kernel.violations[0] ?? error;
+        if (first.kind === 'deadlock' && this.waiting.length === 0) this.waiting = this.sleepers(kernel);
+        return first;
+      }
       throw error;
     } finally {
       // The schedule's kernel is discarded; detach so nothing it does later reaches the next schedule.
@@ -129,10 +155,36 @@ export class ScheduleRunner<W> implements Scheduler {
     }
   }
 
-  /** Kernel callback: the current step would sleep on `lockClass`; the model never sleeps, so the branch is dropped. */
-  blocked(lockClass: string, holder: number): never {
+  /**
+   * Kernel callback: the current step would sleep on `mutex`, which `holder` holds. Run-to-completion
+   * nesting cannot suspend a step at a mutex, so the branch is dropped (the same interleaving is
+   * explored with the step placed before the lock is taken or after it is released), unless
+   * nothing else could ever run: a top-level step waiting for a lock a sleeping thread holds,
+   * with every other thread finished or asleep, is a deadlock.
+   */
+  blocked(mutex: Mutex, holder: Task): never {
+    const running = this.running;
+    const thread = running?.kernel.currentThread ?? 0;
+    if (running !== null && this.depth === 0 && this.active[holder.thread] === 0 && this.collect() === 0) {
+      const kernel = running.kernel;
+      const label = this.labelOf(thread, (this.next[thread] ?? 1) - 1);
+      this.waiting = [
+        { thread, label, on: `${mutex.lockClass}, held by thread ${holder.thread}` },
+        ...this.sleepers(kernel),
+      ];
+      const report = {
+        kind: 'deadlock' as const,
+        module: mutex.module,
+        object: mutex.lockClass,
+        message: `no thread can run: ${this.waiting.map((waiting) => `thread ${waiting.thread} waits for ${waiting.on}`).join('; ')}`,
+        trace: kernel.tracer?.tail(40) ?? [],
+      };
+      const error = new KernelViolation(report);
+      kernel.violations.push(error);
+      throw error;
+    }
     this.pruneSignalled = true;
-    this.blockedOn = `${lockClass} held by thread ${holder}`;
+    this.blockedOn = `${mutex.lockClass} held by thread ${holder.thread}`;
     throw PRUNED;
   }
 
@@ -154,12 +206,14 @@ export class ScheduleRunner<W> implements Scheduler {
     const steps: ScheduledStep[] = [];
     for (let i = 0; i < this.logLength; i++) {
       const thread = this.logThread[i] ?? 0;
-      const index = taken[thread] ?? 0;
-      taken[thread] = index + 1;
+      const resumed = this.logResumed[i] === true;
+      const index = (taken[thread] ?? 0) - (resumed ? 1 : 0);
+      if (!resumed) taken[thread] = index + 1;
       steps.push({
         thread,
-        label: this.scenario.threads[thread - 1]?.[index]?.label ?? '?',
+        label: this.labelOf(thread, index),
         depth: this.logDepth[i] ?? 0,
+        ...(resumed ? { resumed: true as const } : {}),
       });
     }
     return steps;
@@ -179,28 +233,47 @@ export class ScheduleRunner<W> implements Scheduler {
       const first = kernel.violations[0];
       if (first !== undefined) return first;
     }
+    // Every thread is done or asleep. The teardown runs as plain syscalls: with the scheduler
+    // detached, woken tasks run on their own (processes exiting may wake the sleepers).
+    kernel.scheduler = undefined;
+    kernel.runWoken();
     this.scenario.teardown(world, kernel);
     this.assertPruneNotSwallowed();
+    const stuck = kernel.sleepingTasks();
+    if (kernel.violations.length === 0 && stuck.length > 0) {
+      this.waiting = this.sleepers(kernel);
+      kernel.violation(
+        'deadlock',
+        `no thread can run after the teardown: ${this.waiting.map((waiting) => `thread ${waiting.thread} sleeps on ${waiting.on}`).join('; ')}`,
+        { object: stuck[0]?.sleep.wq.name ?? '' },
+      );
+    }
     return kernel.violations[0] ?? 'complete';
   }
 
+  /** Runs thread `thread`'s next step, or the rest of its sleeping one if it has been woken. */
   private runStep(running: Running<W>, thread: number, point: number, depth: number): void {
+    const kernel = running.kernel;
+    const sleeping = kernel.sleepingTasks().length === 0 ? undefined : kernel.sleeperOf(thread);
     const index = this.next[thread] ?? 0;
-    const step = this.scenario.threads[thread - 1]?.[index];
-    if (step === undefined) throw new Error(`explorer: thread ${thread} has no step ${index + 1}`);
-    this.next[thread] = index + 1;
+    const step = sleeping === undefined ? this.scenario.threads[thread - 1]?.[index] : undefined;
+    if (sleeping === undefined) {
+      if (step === undefined) throw new Error(`explorer: thread ${thread} has no step ${index + 1}`);
+      this.next[thread] = index + 1;
+    }
     this.active[thread] = 1;
     const entry = this.logLength++;
     this.logThread[entry] = thread;
     this.logPoint[entry] = point;
     this.logDepth[entry] = depth;
+    this.logResumed[entry] = sleeping !== undefined;
     if (depth > this.deepest) this.deepest = depth;
-    const kernel = running.kernel;
     const outerThread = kernel.currentThread;
     const outerDepth = this.depth;
     kernel.currentThread = thread;
     this.depth = depth;
-    step.run(running.world);
+    if (sleeping !== undefined) kernel.resume(sleeping);
+    else step?.run(running.world);
     kernel.currentThread = outerThread;
     this.depth = outerDepth;
     this.active[thread] = 0;
@@ -224,15 +297,38 @@ export class ScheduleRunner<W> implements Scheduler {
     this.runStep(running, this.candidates[index] ?? 0, ordinal, this.depth + 1);
   }
 
-  /** Fills `candidates` with the threads that can start a step now: steps left and not mid-step below us. */
+  /**
+   * Fills `candidates` with the threads that can run now: not mid-step below us, and either
+   * asleep and woken (to resume) or awake with steps left. A thread asleep and not woken cannot run.
+   */
   private collect(): number {
+    const kernel = this.running?.kernel;
+    const anyAsleep = kernel !== undefined && kernel.sleepingTasks().length > 0;
     let count = 0;
     for (let thread = 1; thread <= this.threadCount; thread++) {
-      if ((this.next[thread] ?? 0) < (this.lengths[thread] ?? 0) && this.active[thread] === 0) {
-        this.candidates[count++] = thread;
-      }
+      if (this.active[thread] !== 0) continue;
+      const sleeping = anyAsleep ? kernel.sleeperOf(thread) : undefined;
+      const runnable =
+        sleeping === undefined ? (this.next[thread] ?? 0) < (this.lengths[thread] ?? 0) : sleeping.woken;
+      if (runnable) this.candidates[count++] = thread;
     }
     return count;
+  }
+
+  /** The threads asleep in a syscall, and on what. */
+  private sleepers(kernel: Kernel): WaitingThread[] {
+    return kernel.sleepingTasks().map((sleeping) => {
+      const thread = sleeping.task.thread;
+      return {
+        thread,
+        label: this.labelOf(thread, (this.next[thread] ?? 1) - 1),
+        on: `${sleeping.sleep.wq.name} (in ${sleeping.syscall})`,
+      };
+    });
+  }
+
+  private labelOf(thread: number, index: number): string {
+    return this.scenario.threads[thread - 1]?.[index]?.label ?? '?';
   }
 
   private assertPruneNotSwallowed(): void {

@@ -1,9 +1,14 @@
-import type { KernelViolation } from '@coupling-lab/kernel';
+import type { KernelViolation, LockDependency } from '@coupling-lab/kernel';
 import type { DecisionSource } from './decisions.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { ScheduleRunner, type Outcome } from './scheduler.js';
 import { joinSegments } from './schedule-string.js';
 import { TrackedLockDep } from './tracked-lockdep.js';
+
+/** A dependency of lockdep's cycle and the schedule (a replayable string) that first took it. */
+export interface ChainLink extends LockDependency {
+  readonly schedule: string;
+}
 
 /**
  * The schedules of one exploration (or one replay): each boots a fresh world, but all share one
@@ -41,14 +46,32 @@ export class Session<W> {
   }
 
   /**
-   * The last schedule as a replayable string. A lock-order inversion against an order only an
-   * earlier schedule took is led by that schedule, so replay rebuilds the same lockdep graph.
+   * The last schedule as a replayable string. A lock-order cycle closed against dependencies
+   * only earlier schedules took is led by those schedules, oldest first, so that replay rebuilds
+   * the same lockdep graph.
    */
   scheduleOf(violation: KernelViolation): string {
     const own = this.runner.scheduleText();
-    const witness = this.lockdep.inversionWitness;
-    if (violation.kind !== 'lock-order' || witness < 0 || witness === this.executions) return own;
-    const text = this.witnesses.get(witness);
-    return text === undefined ? own : joinSegments([text, own]);
+    const witnesses = this.witnessOrdinals(violation).map((ordinal) => this.witnesses.get(ordinal) ?? '');
+    return joinSegments([...witnesses.filter((text) => text !== ''), own]);
+  }
+
+  /** lockdep's cycle with the schedule that first took each dependency. */
+  chainOf(violation: KernelViolation): ChainLink[] | undefined {
+    const own = this.runner.scheduleText();
+    return violation.chain?.map((dependency) => {
+      const ordinal = this.lockdep.takenIn(dependency);
+      const schedule = ordinal === this.executions ? own : (this.witnesses.get(ordinal) ?? own);
+      return { held: dependency.held, taken: dependency.taken, schedule };
+    });
+  }
+
+  private witnessOrdinals(violation: KernelViolation): number[] {
+    const ordinals = new Set<number>();
+    for (const dependency of violation.chain ?? []) {
+      const ordinal = this.lockdep.takenIn(dependency);
+      if (ordinal !== this.executions) ordinals.add(ordinal);
+    }
+    return [...ordinals].sort((a, b) => a - b);
   }
 }

@@ -1,40 +1,32 @@
-import { LockDep } from '@coupling-lab/kernel';
+import { LockDep, type LockDependency } from '@coupling-lab/kernel';
 
 /**
- * lockdep's graph, remembering which schedule first took each order. An inversion may combine an
- * order taken in an earlier schedule with the reverse one now; to replay it, the verdict names that
- * earlier schedule (the witness) too.
+ * lockdep's graph, remembering which schedule first took each dependency. A cycle may combine
+ * dependencies taken in earlier schedules with the one taken now; to replay it, the verdict
+ * names those earlier schedules (the witnesses) too.
  */
 export class TrackedLockDep extends LockDep {
   /** Ordinal of the running schedule. */
   schedule = 0;
-  /** Whether the running schedule took an order no earlier schedule had. */
+  /** Whether the running schedule took a dependency no earlier schedule had. */
   newOrders = false;
-  /** For the running schedule's first inversion: the schedule that took the reverse order, else -1. */
-  inversionWitness = -1;
 
-  private readonly firstTakenIn = new Map<string, Map<string, number>>();
+  private readonly firstTakenIn = new Map<string, number>();
 
   begin(schedule: number): void {
     this.schedule = schedule;
     this.newOrders = false;
-    this.inversionWitness = -1;
   }
 
-  override record(held: string, taken: string): boolean {
-    let takens = this.firstTakenIn.get(held);
-    if (takens === undefined) {
-      takens = new Map();
-      this.firstTakenIn.set(held, takens);
-    }
-    if (!takens.has(taken)) {
-      takens.set(taken, this.schedule);
-      this.newOrders = true;
-    }
-    const inverted = super.record(held, taken);
-    if (inverted && this.inversionWitness < 0) {
-      this.inversionWitness = this.firstTakenIn.get(taken)?.get(held) ?? this.schedule;
-    }
-    return inverted;
+  /** The schedule that first took `dependency`. */
+  takenIn(dependency: LockDependency): number {
+    return this.firstTakenIn.get(key(dependency.held, dependency.taken)) ?? this.schedule;
+  }
+
+  protected override added(held: string, taken: string): void {
+    this.firstTakenIn.set(key(held, taken), this.schedule);
+    this.newOrders = true;
   }
 }
+
+const key = (held: string, taken: string): string => `${held}\u0000${taken}`;

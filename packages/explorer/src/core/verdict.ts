@@ -1,6 +1,6 @@
 import type { KernelViolation, TraceStep, ViolationKind } from '@coupling-lab/kernel';
-import type { ScheduledStep } from './scheduler.js';
-import type { Session } from './session.js';
+import type { ScheduledStep, WaitingThread } from './scheduler.js';
+import type { ChainLink, Session } from './session.js';
 
 /** The bounded space: nesting depth (top-level steps are depth 0) and preemptions per schedule. */
 export interface Bound {
@@ -42,6 +42,10 @@ export interface ViolationVerdict extends Tally {
   readonly steps: readonly ScheduledStep[];
   /** The kernel trace leading to the fault. */
   readonly trace: readonly TraceStep[];
+  /** For `lock-order`: lockdep's cycle, each dependency with the schedule that first took it. */
+  readonly chain?: readonly ChainLink[];
+  /** For `deadlock`: every thread that can never run again, and what it waits for. */
+  readonly waiting?: readonly WaitingThread[];
   readonly bound: Bound;
 }
 
@@ -55,6 +59,7 @@ export function violationVerdict<W>(
   bound: Bound,
 ): ViolationVerdict {
   const runner = session.runner;
+  const chain = session.chainOf(violation);
   return {
     verdict: 'violation',
     kind: violation.kind,
@@ -65,6 +70,8 @@ export function violationVerdict<W>(
     preemptions: runner.preemptions,
     steps: runner.steps(),
     trace: violation.trace,
+    ...(chain === undefined ? {} : { chain }),
+    ...(violation.kind === 'deadlock' ? { waiting: runner.waiting } : {}),
     schedules: tally.schedules,
     pruned: tally.pruned,
     bound,

@@ -37,6 +37,7 @@ describe('an atomicity bug: symbol_put before calling the kept pointer, racing r
       { thread: 1, point: 'symbol-lookup', subject: 'provider_fn' },
       { thread: 1, point: 'module-put', subject: 'provider' },
       { thread: 1, point: 'call', subject: 'provider_fn' },
+      { thread: 2, point: 'syscall', subject: 'delete_module(provider)' },
       { thread: 2, point: 'module-state', subject: 'provider' },
       { thread: 2, point: 'module-state', subject: 'provider' },
     ]);
@@ -83,7 +84,7 @@ describe('lock order', () => {
     expect(explore(abba, lockTarget)).toMatchObject({
       verdict: 'violation',
       kind: 'lock-order',
-      object: 'b_lock <-> a_lock',
+      object: 'b_lock -> a_lock -> b_lock',
       schedule: '1 2',
       preemptions: 0,
       schedules: 1,

@@ -116,8 +116,11 @@ test('exit closes every fd lowest first, then exit_task_work releases them newes
 test('a release queued while task work runs is run in the same return to user mode', () => {
   const released: string[] = [];
   const kernel = kernelWith([]);
-  let inner: File | undefined;
   kernel.registerChrdev('/dev/inner', { name: 'inner', owner: null, release: () => released.push('inner') });
+  const p = kernel.spawn('proc');
+  const innerFd = p.open('/dev/inner');
+  const inner = p.fdget(innerFd);
+  p.close(innerFd);
   kernel.registerChrdev('/dev/outer', {
     name: 'outer',
     owner: null,
@@ -126,10 +129,6 @@ test('a release queued while task work runs is run in the same return to user mo
       if (inner !== undefined) kernel.fput(inner);
     },
   });
-  const p = kernel.spawn('proc');
-  const innerFd = p.open('/dev/inner');
-  inner = p.fdget(innerFd);
-  p.close(innerFd);
   expect(released).toEqual([]);
   p.close(p.open('/dev/outer'));
   expect(released).toEqual(['outer', 'inner']);

@@ -38,7 +38,7 @@ test("inspect() gives SPEC 12's snapshot: modules, VMs and groups sorted, with t
     modules: [
       { name: 'kvm', state: 'LIVE', refcount: 6, usedBy: [] },
       { name: 'vfio', state: 'LIVE', refcount: 5, usedBy: ['kvm', 'vfio_pci'] },
-      { name: 'vfio_pci', state: 'LIVE', refcount: 2, usedBy: [] },
+      { name: 'vfio_pci', state: 'LIVE', refcount: 0, usedBy: [] },
     ],
     vms: [
       { id: 1, devices: [], assignedDevices: 0, noncoherentDma: 0 },
@@ -48,6 +48,7 @@ test("inspect() gives SPEC 12's snapshot: modules, VMs and groups sorted, with t
       { id: 7, open: 1, containerUsers: 1, kvm: null },
       { id: 40, open: 1, containerUsers: 2, kvm: 2 },
     ],
+    sleeping: [],
     violations: [],
     tainted: false,
   });

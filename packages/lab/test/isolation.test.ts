@@ -16,7 +16,14 @@ test('two booted systems share no state: kernels, modules, files, groups, counte
   ok(p.ioctl(group, VFIO.GROUP_SET_CONTAINER, p.userInt32(container)), 'SET_CONTAINER');
   a.kernel.violation('leak', 'recorded in a only');
 
-  expect(b.inspect()).toEqual({ modules: [], vms: [], groups: [], violations: [], tainted: false });
+  expect(b.inspect()).toEqual({
+    modules: [],
+    vms: [],
+    groups: [],
+    sleeping: [],
+    violations: [],
+    tainted: false,
+  });
   expect(b.counters).toEqual({
     symbolLookups: 0,
     moduleGets: 0,

@@ -76,13 +76,14 @@ test('a built @coupling-lab/lab boots from plain node with plain-object and plai
       modules: [
         { name: 'kvm', state: 'LIVE', refcount: 4, usedBy: [] },
         { name: 'vfio', state: 'LIVE', refcount: 3, usedBy: ['vfio_pci'] },
-        { name: 'vfio_pci', state: 'LIVE', refcount: 1, usedBy: [] },
+        { name: 'vfio_pci', state: 'LIVE', refcount: 0, usedBy: [] },
       ],
       vms: [{ id: 1, devices: ['kvm-vfio'], assignedDevices: 1, noncoherentDma: 0 }],
       groups: [
         { id: 26, open: 1, containerUsers: 2, kvm: 1 },
         { id: 27, open: 0, containerUsers: 0, kvm: null },
       ],
+      sleeping: [],
       violations: [],
       tainted: false,
     },

@@ -47,7 +47,14 @@ test('teardown after a QEMU session exits every process, unloads every module an
   qemu(sys);
   expect(sys.teardown()).toEqual([]);
   expect(sys.kernel.livingProcesses()).toEqual([]);
-  expect(sys.inspect()).toEqual({ modules: [], vms: [], groups: [], violations: [], tainted: false });
+  expect(sys.inspect()).toEqual({
+    modules: [],
+    vms: [],
+    groups: [],
+    sleeping: [],
+    violations: [],
+    tainted: false,
+  });
 });
 
 test('teardown returns the modules it could not unload', () => {

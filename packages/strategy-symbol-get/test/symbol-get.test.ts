@@ -60,8 +60,15 @@ test('KVM keeps a group reference and a container user, not the file: closing QE
     containerUsers: 1,
     kvm: 1,
   });
-  // The group stays in its container for KVM, so vfio_pci's unbind would sleep: refused.
-  expect(sys.rmmod('vfio_pci')).toBe(-errno.EWOULDBLOCK);
+  // The group stays in its container for KVM, so vfio_pci's unbind sleeps until KVM lets go.
+  expect(sys.rmmod('vfio_pci')).toBe(-errno.EINPROGRESS);
+  expect(sys.inspect().sleeping).toEqual([
+    { syscall: 'delete_module(vfio_pci)', waitsOn: 'vfio group 26 container_q', woken: false },
+  ]);
+  expect(fixture.qemu.close(fixture.device)).toBe(0);
+  expect(fixture.qemu.close(fixture.vm)).toBe(0);
+  expect(sys.inspect().sleeping).toEqual([]);
+  expect(sys.inspect().modules.map((module) => module.name)).toEqual(['kvm', 'vfio']);
 });
 
 test('without vfio a kvm-vfio device is still created, and a failed symbol_get makes GROUP_ADD -EINVAL', () => {

@@ -9,21 +9,6 @@ import {
 } from '@coupling-lab/vfio';
 import { attach, groupFd, groupOf, ok, refcount, vfioKernel, violationFrom } from './helpers';
 
-/** What rmmod must leave untouched when it refuses. */
-function observable(kernel: Kernel) {
-  return {
-    modules: kernel.loadedModules().map((module) => `${module.name} ${module.state} ${module.refcount}`),
-    nodes: kernel.devicePaths(),
-    groups: [...(vfioState(kernel)?.groups.values() ?? [])].map((group) => ({
-      id: group.id,
-      viable: group.viable,
-      users: group.containerUsers,
-      refs: group.refs.count,
-      inContainer: group.container !== null,
-    })),
-  };
-}
-
 test('vfio_pci uses vfio: loading it holds one reference on vfio and nothing on itself', () => {
   const kernel = vfioKernel();
   expect(refcount(kernel, 'vfio')).toBe(1);

@@ -2,6 +2,7 @@ import {
   boot,
   type CouplingEdge,
   type CouplingStrategy,
+  errno,
   errnoName,
   type GroupSnapshot,
   groupAttr,
@@ -24,7 +25,7 @@ export interface CouplingMetrics {
   readonly loadsAlone: readonly string[];
   /** Every order of insmod over all modules, and whether it works. */
   readonly loadOrders: readonly { readonly order: readonly string[]; readonly ok: boolean }[];
-  /** rmmod of each module while a VM uses a group: 'ok' or the errno. */
+  /** rmmod of each module while a VM uses a group: 'ok', the errno, or 'sleeps' (the unload went GOING and waits, vfio_pci's unbind). */
   readonly unloadWhileInUse: readonly { readonly module: string; readonly result: string }[];
   /** SPEC 8's load/unload matrix, with nothing open. */
   readonly matrix: {
@@ -42,8 +43,11 @@ export interface CouplingMetrics {
   };
 }
 
+/** A syscall result as the report shows it: 'ok', '-EWOULDBLOCK', or 'sleeps' for a call that went to sleep (-EINPROGRESS). */
 export function resultName(result: number): string {
-  return result >= 0 ? 'ok' : `-${errnoName(result) ?? String(-result)}`;
+  if (result >= 0) return 'ok';
+  if (result === -errno.EINPROGRESS) return 'sleeps';
+  return `-${errnoName(result) ?? String(-result)}`;
 }
 
 export function couplingMetrics(strategy: CouplingStrategy | string): CouplingMetrics {

@@ -119,12 +119,12 @@ export class Kernel {
 
   /** init_module: 0, or -ENOENT / -EEXIST / init's error, with nothing left behind (module-loader.ts). */
   insmod(name: string): number {
-    return this.moduleSyscall(`init_module(${name})`, () => this.loader.insmod(name));
+    return this.syscall(`init_module(${name})`, () => this.loader.insmod(name));
   }
 
   /** modprobe: the modules whose exports `name` imports first, then `name`. */
   modprobe(name: string): number {
-    return this.moduleSyscall(`modprobe(${name})`, () => this.loader.modprobe(name));
+    return this.syscall(`modprobe(${name})`, () => this.loader.modprobe(name));
   }
 
   dependenciesOf(image: ModuleImage): string[] {
@@ -138,7 +138,7 @@ export class Kernel {
    * when the sleeping task is woken and run.
    */
   deleteModule(name: string, flags = 0): number {
-    return this.moduleSyscall(`delete_module(${name})`, () => this.loader.deleteModule(name, flags));
+    return this.syscall(`delete_module(${name})`, () => this.loader.deleteModule(name, flags));
   }
 
   /** try_module_get: false for a module going away; a freed one is a use-after-free. */
@@ -288,6 +288,11 @@ export class Kernel {
     return this.sleeping.list();
   }
 
+  /** How many tasks are asleep in a syscall (cheaper than `sleepingTasks().length` on hot paths). */
+  get sleepingCount(): number {
+    return this.sleeping.size;
+  }
+
   /** The task asleep on explorer thread `thread`, if any. */
   sleeperOf(thread: number): SleepingTask | undefined {
     return this.sleeping.ofThread(thread);
@@ -328,8 +333,13 @@ export class Kernel {
     }
   }
 
-  /** A module syscall (insmod, modprobe, rmmod), run as a task of its own so that it can sleep. */
-  private moduleSyscall(syscall: string, body: () => MaySleep<number>): number {
+  /**
+   * A syscall that may sleep, run as a task of its own (the module syscalls are these): 0 or an
+   * errno, or -EINPROGRESS when `body` went to sleep. The sleeping task finishes the syscall
+   * when it is woken and run (by the explorer, or with none attached at the end of the waking
+   * syscall); `sleepingTasks()` lists it meanwhile.
+   */
+  syscall(syscall: string, body: () => MaySleep<number>): number {
     this.traceSyscall(syscall);
     const task = new Task(syscall, this.currentThread);
     const previous = this.enterSyscall(task);

@@ -17,9 +17,10 @@ export class Locking {
 
   /** `current`: the task of the running syscall, or the thread's kernel context outside one. */
   currentTask(): Task {
-    const kernel = this.kernel;
-    if (kernel.current !== null) return kernel.current;
-    const thread = kernel.currentThread;
+    return this.kernel.current ?? this.context(this.kernel.currentThread);
+  }
+
+  private context(thread: number): Task {
     let context = this.contexts[thread];
     if (context === undefined) {
       context = new Task(`kernel context of thread ${thread}`, thread);
@@ -46,6 +47,15 @@ export class Locking {
     }
     if (holder !== null) this.blocked(mutex, holder, task);
     const held = task.held;
+    if (held.length > 0) this.checkDependencies(task, mutex);
+    mutex.holder = task;
+    held.push(mutex);
+  }
+
+  /** check_deadlock and check_prevs_add, for a task that already holds locks. */
+  private checkDependencies(task: Task, mutex: Mutex): void {
+    const kernel = this.kernel;
+    const held = task.held;
     for (const other of held) {
       if (other.lockClass === mutex.lockClass) {
         kernel.violation(
@@ -68,8 +78,6 @@ export class Locking {
         );
       }
     }
-    mutex.holder = task;
-    held.push(mutex);
   }
 
   /** mutex_unlock: a preemption point once the lock is free, so another thread may take it right there. */

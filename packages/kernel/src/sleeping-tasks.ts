@@ -15,16 +15,15 @@ export interface SleepingTask {
 /** The tasks asleep in wait_event, in the order they went to sleep. */
 export class SleepingTasks {
   private readonly asleep: SleepingTask[] = [];
+  /** How many are asleep: one test on the syscall entry path when zero. */
+  size = 0;
   /** How many are woken and not yet run: one test on the syscall exit path when zero. */
   wokenCount = 0;
-
-  get size(): number {
-    return this.asleep.length;
-  }
 
   park(task: Task, syscall: string, sleep: Sleep<number>): SleepingTask {
     const sleeping: SleepingTask = { task, syscall, sleep, woken: false };
     this.asleep.push(sleeping);
+    this.size = this.asleep.length;
     return sleeping;
   }
 
@@ -43,6 +42,7 @@ export class SleepingTasks {
     const index = this.asleep.indexOf(sleeping);
     if (index < 0) throw new Error(`${sleeping.task.name} is not asleep`);
     this.asleep.splice(index, 1);
+    this.size = this.asleep.length;
     if (sleeping.woken) this.wokenCount -= 1;
   }
 

@@ -74,8 +74,16 @@ export class Vfs {
    * caller's critical section. With no task (code outside any syscall) it is released at once.
    */
   fput(file: File): void {
-    if (!this.dropReference(file)) return;
-    const task = this.kernel.current;
+    const kernel = this.kernel;
+    kernel.preempt('file-put', file.path);
+    touch(kernel, file);
+    if (file.count === 0) {
+      this.underflow(file);
+      return;
+    }
+    file.count -= 1;
+    if (file.count > 0) return;
+    const task = kernel.current;
     if (task === null) {
       this.release(file);
       return;
@@ -96,13 +104,17 @@ export class Vfs {
     this.kernel.preempt('file-put', file.path);
     touch(this.kernel, file);
     if (file.count === 0) {
-      this.kernel.violation('refcount-underflow', `${file.label}: fput with no reference held`, {
-        object: file.label,
-      });
+      this.underflow(file);
       return false;
     }
     file.count -= 1;
     return file.count === 0;
+  }
+
+  private underflow(file: File): void {
+    this.kernel.violation('refcount-underflow', `${file.label}: fput with no reference held`, {
+      object: file.label,
+    });
   }
 
   /** __fput: `release` runs while the owner is still pinned, then the file is freed and the owner unpinned. */

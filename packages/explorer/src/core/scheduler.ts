@@ -254,7 +254,7 @@ export class ScheduleRunner<W> implements Scheduler {
   /** Runs thread `thread`'s next step, or the rest of its sleeping one if it has been woken. */
   private runStep(running: Running<W>, thread: number, point: number, depth: number): void {
     const kernel = running.kernel;
-    const sleeping = kernel.sleepingTasks().length === 0 ? undefined : kernel.sleeperOf(thread);
+    const sleeping = kernel.sleepingCount === 0 ? undefined : kernel.sleeperOf(thread);
     const index = this.next[thread] ?? 0;
     const step = sleeping === undefined ? this.scenario.threads[thread - 1]?.[index] : undefined;
     if (sleeping === undefined) {
@@ -303,7 +303,7 @@ export class ScheduleRunner<W> implements Scheduler {
    */
   private collect(): number {
     const kernel = this.running?.kernel;
-    const anyAsleep = kernel !== undefined && kernel.sleepingTasks().length > 0;
+    const anyAsleep = kernel !== undefined && kernel.sleepingCount > 0;
     let count = 0;
     for (let thread = 1; thread <= this.threadCount; thread++) {
       if (this.active[thread] !== 0) continue;

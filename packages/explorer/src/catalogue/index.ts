@@ -5,6 +5,7 @@ import { closeGroupVsAdd } from './close-group-vs-add.js';
 import { delVsVmClose } from './del-vs-vm-close.js';
 import { rmmodKvmVfioVsCreateDevice } from './rmmod-kvm-vfio-vs-create-device.js';
 import { rmmodVfioVsVmClose } from './rmmod-vfio-vs-vm-close.js';
+import { unbindVsDeviceOpen } from './unbind-vs-device-open.js';
 import { unsetContainerVsAdd } from './unset-container-vs-add.js';
 import { vmCloseVsRmmodAll } from './vm-close-vs-rmmod-all.js';
 
@@ -18,6 +19,7 @@ export const catalogue: readonly LabScenario[] = [
   delVsVmClose,
   unsetContainerVsAdd,
   vmCloseVsRmmodAll,
+  unbindVsDeviceOpen,
 ];
 
 export class UnknownScenarioError extends Error {

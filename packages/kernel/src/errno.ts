@@ -18,6 +18,8 @@ export const errno = {
   EMFILE: 24,
   ENOTTY: 25,
   ENOSPC: 28,
+  /** File descriptor in bad state: v6.6 VFIO_GROUP_SET_CONTAINER with an fd that is neither a container nor an iommufd. */
+  EBADFD: 77,
   ENXIO: 6,
   /**
    * Operation now in progress: the model's plain API never blocks, so a syscall that sleeps returns

@@ -1,6 +1,6 @@
 import type { ExportDecl } from '@coupling-lab/kernel';
 import { externalUserApi } from './external-user.js';
-import { fileApi, getOpsApi } from './file-api.js';
+import { fileApi, fileApiV66, getOpsApi } from './file-api.js';
 import type { VfioCore } from './vfio-core.js';
 
 /** A set of symbols vfio exports for another module, and how their values are made from the loaded core. */
@@ -32,6 +32,13 @@ export const fileExports: VfioExportPlan = {
   name: 'file',
   exports: gpl(['vfio_file_iommu_group', 'vfio_file_enforced_coherent', 'vfio_file_set_kvm']),
   values: (core) => ({ ...fileApi(core) }),
+};
+
+/** Linux v6.6: KVM validates with vfio_file_is_valid and holds any VFIO file (virt/kvm/vfio.c kvm_vfio_file_is_valid). */
+export const fileExportsV66: VfioExportPlan = {
+  name: 'file (v6.6)',
+  exports: gpl(['vfio_file_is_valid', 'vfio_file_enforced_coherent', 'vfio_file_set_kvm']),
+  values: (core) => ({ ...fileApiV66(core) }),
 };
 
 /** The seed patch: one function returning a table of functions taking the file. */

@@ -1,12 +1,26 @@
-export { externalUserExports, fileExports, getOpsExports, type VfioExportPlan } from './export-plans.js';
+export { type VfioBehaviour, vfioV517 } from './behaviour.js';
+export {
+  externalUserExports,
+  fileExports,
+  fileExportsV66,
+  getOpsExports,
+  type VfioExportPlan,
+} from './export-plans.js';
 export type { ExternalUserApi } from './external-user.js';
-export type { FileApi, GetOpsApi, VfioFileOps } from './file-api.js';
+export type { FileApi, FileApiV66, GetOpsApi, VfioFileOps } from './file-api.js';
 export type { KvmRef } from './kvm-ref.js';
 export { defaultDevices, type PciDeviceConfig } from './pci-device.js';
 export { VFIO } from './uapi.js';
 export { VfioContainer } from './vfio-container.js';
 export { VfioCore } from './vfio-core.js';
 export { VfioGroup, type VfioDevice } from './vfio-group.js';
-export { vfioImage } from './vfio-module.js';
+export { vfioImage, type VfioImageOptions } from './vfio-module.js';
 export { vfioPciImage } from './vfio-pci-module.js';
 export { vfioState } from './vfio-state.js';
+export {
+  type HeldVm,
+  type KvmGetKvmSafe,
+  type KvmPutKvm,
+  vmReferenceBySymbolGet,
+  type VmReferencePort,
+} from './vm-reference.js';

@@ -5,23 +5,28 @@ import {
   type Kernel,
   type MaySleep,
   type Module,
-  Refcount,
-  waitEvent,
-  WaitQueue,
+  Mutex,
 } from '@coupling-lab/kernel';
+import type { VfioBehaviour } from './behaviour.js';
 import { containerFops } from './container-fops.js';
-import { groupFops } from './group-fops.js';
-import type { PciDeviceConfig } from './pci-device.js';
 import { deviceFops } from './device-fops.js';
+import type { GroupContract } from './group-contract.js';
+import { groupFops } from './group-fops.js';
+import { groupsV517 } from './groups-v5-17.js';
+import { groupsV66 } from './groups-v6-6.js';
+import type { PciDeviceConfig } from './pci-device.js';
 import { VfioContainer } from './vfio-container.js';
-import { type VfioDevice, VfioGroup } from './vfio-group.js';
+import { VfioGroup } from './vfio-group.js';
+import type { VmReferencePort } from './vm-reference.js';
 
 /**
- * The vfio core module's data [drivers/vfio/vfio.c v5.17]: its groups and containers, its three
- * file types, and the group/container bookkeeping every entry point shares.
+ * The vfio core module's data [drivers/vfio/vfio.c v5.17; drivers/vfio/ v6.6]: its groups and
+ * containers, its three file types, the version's group rules, and the group/container
+ * bookkeeping every entry point shares.
  */
 export class VfioCore {
   readonly groups = new Map<number, VfioGroup>();
+  readonly groupRules: GroupContract;
   readonly containerFops: FileOperations;
   readonly groupFops: FileOperations;
   readonly deviceFops: FileOperations;
@@ -30,7 +35,11 @@ export class VfioCore {
   constructor(
     readonly kernel: Kernel,
     readonly module: Module,
+    readonly behaviour: VfioBehaviour,
+    /** How VFIO takes a VM reference (the reverse direction), when the version holds VMs. */
+    readonly vmReference: VmReferencePort,
   ) {
+    this.groupRules = behaviour.groups === 'v5.17' ? groupsV517(this) : groupsV66(this);
     this.containerFops = containerFops(this);
     this.groupFops = groupFops(this);
     this.deviceFops = deviceFops(this);
@@ -43,21 +52,22 @@ export class VfioCore {
   /** vfio_register_group_dev: a driver binds a device; its group (and /dev/vfio/<id>) appears with the first one. */
   registerGroupDev(config: PciDeviceConfig, driver: Module | null): void {
     let group = this.groups.get(config.iommuGroup);
-    if (group === undefined) {
-      const label = `vfio group ${config.iommuGroup}`;
-      group = new VfioGroup(
-        this.module,
-        config.iommuGroup,
-        new Refcount(this.kernel, label, 'vfio'),
-        new WaitQueue(this.kernel, `${label} container_q`),
-      );
+    if (group === undefined || group.removed) {
+      group = new VfioGroup(this.kernel, this.module, config.iommuGroup);
       this.groups.set(group.id, group);
     }
     // The binding holds one group reference while any device is bound, also when a driver rebinds a group an open file kept.
     if (!group.devices.some((device) => device.bound)) group.refs.get();
     let device = group.devices.find((candidate) => candidate.config.address === config.address);
     if (device === undefined) {
-      device = { config, bound: false, unbinding: false };
+      device = {
+        config,
+        bound: false,
+        unbinding: false,
+        openCount: 0,
+        devSetLock: new Mutex(this.kernel, 'vfio_device_set.lock', 'vfio'),
+        heldVm: null,
+      };
       group.devices.push(device);
     }
     device.bound = true;
@@ -66,36 +76,12 @@ export class VfioCore {
       this.kernel.registerChrdev(group.path, this.groupFops);
   }
 
-  /**
-   * vfio_unregister_group_dev [drivers/vfio/vfio.c v5.17]: the device goes on the unbound_list
-   * (the group stays viable), leaves the group's device_list (GET_DEVICE_FD no longer finds it),
-   * and, when it was the group's last device, waits on container_q until the group has left its
-   * container: `rmmod vfio_pci` sleeps, with vfio_pci GOING, until the group's users let go.
-   * (It first waits for the device's open fds, but those pin vfio_pci, so rmmod never gets here
-   * with one open.) Then the group reference of the binding is dropped.
-   */
+  /** vfio_unregister_group_dev: the version's unbind (it may sleep, v5.17). */
   unregisterGroupDev(config: PciDeviceConfig): MaySleep<void> {
     const group = this.groups.get(config.iommuGroup);
     const device = group?.devices.find((candidate) => candidate.config.address === config.address);
     if (group === undefined || device === undefined || !device.bound) return undefined;
-    device.unbinding = true;
-    device.bound = false;
-    if (group.devices.some((candidate) => candidate.bound)) return this.unbound(device);
-    return waitEvent(
-      group.containerQ,
-      () => group.container === null,
-      () => {
-        this.unbound(device);
-        this.kernel.unregisterChrdev(group.path);
-        group.driver = null;
-        this.groupPut(group);
-      },
-    );
-  }
-
-  /** The driver core's BUS_NOTIFY_UNBOUND_DRIVER: the device leaves the unbound_list. */
-  private unbound(device: VfioDevice): void {
-    device.unbinding = false;
+    return this.groupRules.unregisterGroupDev(group, device);
   }
 
   groupGet(group: VfioGroup): void {
@@ -107,7 +93,7 @@ export class VfioCore {
   groupPut(group: VfioGroup): void {
     this.kernel.touch(group);
     if (!group.refs.put()) return;
-    this.groups.delete(group.id);
+    if (this.groups.get(group.id) === group) this.groups.delete(group.id);
     group.refs.retire();
     this.kernel.kfree(group);
   }
@@ -128,8 +114,18 @@ export class VfioCore {
     return 0;
   }
 
-  /** __vfio_group_unset_container: detach from the container; the last group out unsets its IOMMU. */
-  unsetContainer(group: VfioGroup): void {
+  /** vfio_group_set_container's attach: the group in the container, its attachment its first container user. */
+  attachContainer(group: VfioGroup, container: VfioContainer): void {
+    container.groups.add(group);
+    group.container = container;
+    group.containerUsers = 1;
+  }
+
+  /**
+   * __vfio_group_unset_container (v5.17) / vfio_group_detach_container (v6.6): detach from the
+   * container; the last group out unsets its IOMMU; a v5.17 unbind waiting for this is woken.
+   */
+  detachContainer(group: VfioGroup): void {
     const container = group.container;
     if (container === null) return;
     container.groups.delete(group);
@@ -143,6 +139,6 @@ export class VfioCore {
   tryDissolveContainer(group: VfioGroup): void {
     if (group.containerUsers === 0) return;
     group.containerUsers -= 1;
-    if (group.containerUsers === 0) this.unsetContainer(group);
+    if (group.containerUsers === 0) this.detachContainer(group);
   }
 }

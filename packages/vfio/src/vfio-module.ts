@@ -1,8 +1,18 @@
-import type { ExportDecl, Kernel, Module, ModuleImage } from '@coupling-lab/kernel';
+import type { ExportDecl, Kernel, Module, ModuleContext, ModuleImage } from '@coupling-lab/kernel';
+import { type VfioBehaviour, vfioV517 } from './behaviour.js';
 import type { VfioExportPlan } from './export-plans.js';
 import type { PciDeviceConfig } from './pci-device.js';
 import { VfioCore } from './vfio-core.js';
 import { setVfioState } from './vfio-state.js';
+import { vmReferenceBySymbolGet, type VmReferencePort } from './vm-reference.js';
+
+/** How the vfio image is built for a kernel version. */
+export interface VfioImageOptions {
+  /** The version's VFIO (default v5.17's). */
+  readonly behaviour?: VfioBehaviour;
+  /** How VFIO takes a VM reference when the version holds one (default: Linux's symbol_get of kvm_get_kvm_safe/kvm_put_kvm). */
+  readonly vmReference?: (context: ModuleContext) => VmReferencePort;
+}
 
 /** What vfio always exports for its bus drivers (vfio_pci). */
 const driverExports: Record<string, ExportDecl> = {
@@ -14,7 +24,8 @@ const driverExports: Record<string, ExportDecl> = {
  * The `vfio` module image: the core with the type1 IOMMU backend folded in, /dev/vfio/vfio, and
  * the symbols `plans` export for KVM's side.
  */
-export function vfioImage(plans: readonly VfioExportPlan[]): ModuleImage {
+export function vfioImage(plans: readonly VfioExportPlan[], options: VfioImageOptions = {}): ModuleImage {
+  const behaviour = options.behaviour ?? vfioV517;
   const exports: Record<string, ExportDecl> = { ...driverExports };
   for (const plan of plans) Object.assign(exports, plan.exports);
   return {
@@ -22,8 +33,10 @@ export function vfioImage(plans: readonly VfioExportPlan[]): ModuleImage {
     description: `VFIO core and type1 IOMMU backend (exports for KVM: ${plans.map((plan) => plan.name).join(', ') || 'none'})`,
     imports: [],
     exports,
-    load({ kernel, module }) {
-      const core = new VfioCore(kernel, module);
+    load(context) {
+      const { kernel, module } = context;
+      const vmReference = options.vmReference?.(context) ?? vmReferenceBySymbolGet(kernel);
+      const core = new VfioCore(kernel, module, behaviour, vmReference);
       const symbols: Record<string, unknown> = {
         vfio_register_group_dev: (config: PciDeviceConfig) => core.registerGroupDev(config, driverOf(kernel)),
         vfio_unregister_group_dev: (config: PciDeviceConfig) => core.unregisterGroupDev(config),

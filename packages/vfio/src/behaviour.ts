@@ -1,0 +1,29 @@
+/**
+ * What a kernel version's VFIO does differently, as a few named choices (lab's `linux` versions
+ * pick them). Everything else in the model is shared.
+ */
+export interface VfioBehaviour {
+  /**
+   * How others hold a group [drivers/vfio/vfio.c v5.17; drivers/vfio/group.c v5.19+]:
+   * - 'v5.17': KVM is an external user (vfio_group_get_external_user): a container user of the
+   *   group; the user fd's close dissolves the container; the unbind waits on container_q.
+   * - 'file': KVM holds the group *file* (v5.19 on) and is no container user; the group leaves its
+   *   container when its file is released; the unbind detaches it; group_lock guards the group
+   *   ioctls, and device fds hold a reference on the group file.
+   */
+  readonly groups: 'v5.17' | 'file';
+  /**
+   * The lock `vfio_file_set_kvm` takes ('file' only): group_lock up to v6.2 (group_rwsem in
+   * v5.19), kvm_ref_lock since 2b48f52f2bff ("vfio: fix deadlock between group lock and kvm lock").
+   */
+  readonly setKvmLock: 'group_lock' | 'kvm_ref_lock';
+  /**
+   * VFIO takes a reference on the group's VM at a device's first open and drops it at its last
+   * close (vfio_device_get_kvm_safe / vfio_device_put_kvm, since 2b48f52f2bff), through the
+   * strategy's reverse port.
+   */
+  readonly holdsVm: boolean;
+}
+
+/** v5.17's VFIO, what every result before the `linux` axis was about. */
+export const vfioV517: VfioBehaviour = { groups: 'v5.17', setKvmLock: 'group_lock', holdsVm: false };

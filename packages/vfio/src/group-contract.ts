@@ -1,0 +1,34 @@
+import type { File, MaySleep, Process } from '@coupling-lab/kernel';
+import type { VfioDevice, VfioGroup } from './vfio-group.js';
+
+/**
+ * The group rules a kernel version follows, behind the group and device fds: the v5.17 rules
+ * (groups-v5-17.ts) or the file-based rules of v5.19 and later (groups-v6-6.ts). The fops and the
+ * core bookkeeping they share stay in group-fops.ts, device-fops.ts and vfio-core.ts.
+ */
+export interface GroupContract {
+  /** vfio_group_fops_open. */
+  open(group: VfioGroup, file: File): number;
+  /** ->flush of a group fd, where the version has one. */
+  readonly flush?: (group: VfioGroup) => void;
+  /** vfio_group_fops_release: the last reference to a group file. */
+  release(group: VfioGroup, file: File): void;
+  /** VFIO_GROUP_SET_CONTAINER with the container fd `fd`. */
+  setContainer(group: VfioGroup, fd: number, current: Process): number;
+  /** VFIO_GROUP_UNSET_CONTAINER. */
+  unsetContainer(group: VfioGroup): number;
+  /** VFIO_GROUP_GET_STATUS: the flags, or an errno. */
+  status(group: VfioGroup): number;
+  /** VFIO_GROUP_GET_DEVICE_FD of the device called `name`. */
+  getDeviceFd(group: VfioGroup, name: string, current: Process): number;
+  /** The last reference to a device fd. */
+  releaseDevice(group: VfioGroup, device: VfioDevice): void;
+  /** vfio_unregister_group_dev, for a device that is bound. */
+  unregisterGroupDev(group: VfioGroup, device: VfioDevice): MaySleep<void>;
+}
+
+/** What a VFIO device fd points at. */
+export interface DeviceFile {
+  readonly group: VfioGroup;
+  readonly device: VfioDevice;
+}

@@ -3,6 +3,7 @@ export { catalogue, scenarioNamed, UnknownScenarioError } from './catalogue/inde
 export {
   explore,
   replay,
+  type LabExploreOptions,
   type ScenarioRef,
   type ScenarioVerdict,
   type SkippedVerdict,

@@ -1,5 +1,13 @@
 import type { LockDep } from '@coupling-lab/kernel';
-import { boot, type CouplingStrategy, defaultDevices, type ModuleImage } from '@coupling-lab/lab';
+import {
+  boot,
+  type CouplingStrategy,
+  DEFAULT_LINUX,
+  defaultDevices,
+  type LinuxName,
+  linuxVersions,
+  type ModuleImage,
+} from '@coupling-lab/lab';
 import type { ExplorationTarget, ScenarioCore } from './core/index.js';
 import type { LabScenario, LabWorld } from './lab-scenario.js';
 
@@ -33,11 +41,12 @@ export function labCore<S>(scenario: LabScenario<S>): ScenarioCore<LabWorld<S>> 
 export function labTarget<S>(
   scenario: LabScenario<S>,
   strategy: CouplingStrategy,
+  linux: LinuxName = DEFAULT_LINUX,
 ): ExplorationTarget<LabWorld<S>> {
-  const prebuilt = withPrebuiltImages(strategy);
+  const prebuilt = withPrebuiltImages(strategy, linux);
   return {
     boot(lockdep: LockDep) {
-      const sys = boot({ strategy: prebuilt, lockdep });
+      const sys = boot({ strategy: prebuilt, lockdep, linux });
       return { kernel: sys.kernel, world: { sys, state: scenario.setup(sys) } };
     },
   };
@@ -48,9 +57,12 @@ export function labTarget<S>(
  * module's state per kernel), so every schedule can boot from the same ones; building them costs
  * about 5 µs a boot. The result inherits everything else from `strategy`, `instanceof` included.
  */
-function withPrebuiltImages(strategy: CouplingStrategy): CouplingStrategy {
+function withPrebuiltImages(strategy: CouplingStrategy, linux: LinuxName): CouplingStrategy {
   // boot() builds images for its default machine when given no devices, as here.
-  const images: readonly ModuleImage[] = strategy.modules({ devices: defaultDevices });
+  const images: readonly ModuleImage[] = strategy.modules({
+    devices: defaultDevices,
+    linux: linuxVersions[linux],
+  });
   const prebuilt = Object.create(strategy) as CouplingStrategy;
   Object.defineProperty(prebuilt, 'modules', { value: () => images });
   return prebuilt;

@@ -32,6 +32,8 @@ export interface KernelOptions {
   readonly onViolation?: 'throw' | 'record';
   /** A lock-order graph to share across kernels (the explorer keeps one for all its schedules). */
   readonly lockdep?: LockDep;
+  /** close(2) releases the last reference at once with __fput_sync, as since Linux 6.6 (021a160abf62); else as task work. */
+  readonly closeSync?: boolean;
 }
 
 /** Where a violation happened, for its report. */
@@ -56,6 +58,7 @@ export class Kernel {
   readonly lockdep: LockDep;
   readonly forceUnload: boolean;
   readonly onViolation: 'throw' | 'record';
+  readonly closeSync: boolean;
   tainted = false;
   /** The thread the explorer is running; 0 outside the explorer. */
   currentThread = 0;
@@ -77,6 +80,7 @@ export class Kernel {
   constructor(options: KernelOptions = {}) {
     this.forceUnload = options.forceUnload ?? false;
     this.onViolation = options.onViolation ?? 'throw';
+    this.closeSync = options.closeSync ?? false;
     this.lockdep = options.lockdep ?? new LockDep();
   }
 

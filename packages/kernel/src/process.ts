@@ -143,8 +143,13 @@ export class Process {
     return fd;
   }
 
-  /** close_fd -> filp_close: ->flush for every close, then fput. */
+  /** close(2): filp_close's ->flush, then the fput (__fput_sync on kernels built with closeSync, Linux 6.6). */
   private closeFd(fd: number): number {
+    return this.filpClose(fd, this.kernel.closeSync);
+  }
+
+  /** filp_close: ->flush for every close, then drop the fd's reference. */
+  private filpClose(fd: number, sync: boolean): number {
     const file = this.fds.get(fd);
     if (file === undefined) return -errno.EBADF;
     this.fds.delete(fd);
@@ -152,12 +157,14 @@ export class Process {
       this.kernel.checkFileOps(file);
       file.fops.flush(file);
     }
-    this.kernel.fput(file);
+    if (sync) this.kernel.fputSync(file);
+    else this.kernel.fput(file);
     return 0;
   }
 
   private doExit(): number {
-    for (const fd of [...this.fds.keys()].sort((a, b) => a - b)) this.closeFd(fd);
+    // exit_files -> close_files: filp_close with fput, the releases left to exit_task_work.
+    for (const fd of [...this.fds.keys()].sort((a, b) => a - b)) this.filpClose(fd, false);
     this.exited = true;
     return 0;
   }

@@ -74,14 +74,22 @@ export class KvmCore {
     return current.installFd(file);
   }
 
+  /** kvm_get_kvm_safe: a reference on a VM that is not already going away (refcount_inc_not_zero). */
+  getVmSafe(vm: Vm): boolean {
+    this.kernel.touch(vm);
+    if (vm.users === 0) return false;
+    vm.users += 1;
+    return true;
+  }
+
   /** kvm_put_kvm: the last user destroys the VM, its devices first (kvm_destroy_vm). */
-  private putVm(vm: Vm): void {
+  putVm(vm: Vm): void {
     this.kernel.touch(vm);
     vm.users -= 1;
     if (vm.users > 0) return;
     for (const dev of [...vm.devices].reverse()) {
       vm.devices.splice(vm.devices.indexOf(dev), 1);
-      dev.ops.destroy(dev);
+      dev.ops.destroy?.(dev);
       // The ops' code has run for the last time: only now may their module go.
       this.kernel.modulePut(dev.pinnedOwner);
     }
@@ -117,19 +125,25 @@ export class KvmCore {
     if (file === undefined) {
       vm.users -= 1;
       vm.devices.splice(vm.devices.indexOf(dev), 1);
-      ops.destroy(dev);
+      (ops.release ?? ops.destroy)?.call(ops, dev);
       this.kernel.modulePut(pinned);
       return -errno.ENODEV;
     }
     return current.installFd(file);
   }
 
-  /** kvm_device_release: ops with `release` let go of the device now; the VM loses a user either way. */
+  /**
+   * kvm_device_release: ops with `release` let go of the device now, under kvm->lock; the VM loses
+   * a user either way.
+   */
   private releaseDevice(dev: KvmDevice): void {
     const vm = dev.kvm;
-    if (dev.ops.release !== undefined) {
-      vm.devices.splice(vm.devices.indexOf(dev), 1);
-      dev.ops.release(dev);
+    const release = dev.ops.release;
+    if (release !== undefined) {
+      vm.lock.with(() => {
+        vm.devices.splice(vm.devices.indexOf(dev), 1);
+        release.call(dev.ops, dev);
+      });
       this.kernel.modulePut(dev.pinnedOwner);
     }
     this.putVm(vm);

@@ -11,7 +11,9 @@ export interface KvmDeviceOps {
   readonly owner?: Module | null;
   create(dev: KvmDevice, type: number): number;
   init?(dev: KvmDevice): void;
-  destroy(dev: KvmDevice): void;
+  /** Called at VM teardown for a device still on the VM's list (kvm_destroy_devices). */
+  destroy?(dev: KvmDevice): void;
+  /** Called when the device's fd is released, under kvm->lock (kvm_device_release); such ops need no destroy. */
   release?(dev: KvmDevice): void;
   set_attr?(dev: KvmDevice, attr: KvmDeviceAttr, current: Process): number;
   get_attr?(dev: KvmDevice, attr: KvmDeviceAttr, current: Process): number;

@@ -4,6 +4,7 @@ import { KvmCore } from './kvm-core.js';
 import type { KvmDeviceOps } from './kvm-device.js';
 import { setKvmState } from './kvm-state.js';
 import { KVM } from './uapi.js';
+import type { Vm } from './vm.js';
 
 /** How a strategy builds the kvm module. */
 export interface KvmImageOptions {
@@ -14,6 +15,11 @@ export interface KvmImageOptions {
   /** The kvm-vfio device built into kvm (kvm_vfio_ops_init), made at load; absent when another module registers it. */
   readonly builtinVfioDevice?: (context: ModuleContext) => KvmDeviceOps;
   readonly deviceOpsPinning?: DeviceOpsPinning;
+  /**
+   * Export kvm_get_kvm_safe and kvm_put_kvm (GPL), as Linux does for VFIO's reference on the VM
+   * (virt/kvm/kvm_main.c; used through symbol_get since 2b48f52f2bff).
+   */
+  readonly exportVmReference?: boolean;
 }
 
 export type RegisterDeviceOps = (ops: KvmDeviceOps, type: number) => number;
@@ -21,9 +27,14 @@ export type UnregisterDeviceOps = (type: number) => void;
 
 /** The `kvm` module image: /dev/kvm, VMs, the device API, and (for most strategies) the kvm-vfio device. */
 export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
-  const exports: Record<string, ExportDecl> = options.exportDeviceOps
-    ? { kvm_register_device_ops: { gpl: true }, kvm_unregister_device_ops: { gpl: true } }
-    : {};
+  const exports: Record<string, ExportDecl> = {
+    ...(options.exportDeviceOps === true
+      ? { kvm_register_device_ops: { gpl: true }, kvm_unregister_device_ops: { gpl: true } }
+      : {}),
+    ...(options.exportVmReference === true
+      ? { kvm_get_kvm_safe: { gpl: true }, kvm_put_kvm: { gpl: true } }
+      : {}),
+  };
   return {
     name: 'kvm',
     description: 'Kernel-based Virtual Machine',
@@ -33,14 +44,22 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
       const { kernel, module } = context;
       const core = new KvmCore(kernel, module, options.deviceOpsPinning ?? 'none');
       const builtin = options.builtinVfioDevice?.(context);
-      const symbols: Record<string, unknown> = options.exportDeviceOps
-        ? {
-            kvm_register_device_ops: ((ops, type) =>
-              core.deviceOps.register(ops, type)) satisfies RegisterDeviceOps,
-            kvm_unregister_device_ops: ((type) =>
-              core.deviceOps.unregister(type)) satisfies UnregisterDeviceOps,
-          }
-        : {};
+      const symbols: Record<string, unknown> = {
+        ...(options.exportDeviceOps === true
+          ? {
+              kvm_register_device_ops: ((ops, type) =>
+                core.deviceOps.register(ops, type)) satisfies RegisterDeviceOps,
+              kvm_unregister_device_ops: ((type) =>
+                core.deviceOps.unregister(type)) satisfies UnregisterDeviceOps,
+            }
+          : {}),
+        ...(options.exportVmReference === true
+          ? {
+              kvm_get_kvm_safe: (vm: Vm): boolean => core.getVmSafe(vm),
+              kvm_put_kvm: (vm: Vm): void => core.putVm(vm),
+            }
+          : {}),
+      };
       return {
         symbols,
         init() {

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { Kernel, type LockDep } from '@coupling-lab/kernel';
 import { defaultDevices, type PciDeviceConfig } from '@coupling-lab/vfio';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { DEFAULT_LINUX, type LinuxName, linuxNames, linuxVersions } from './linux.js';
 import { registeredStrategies, registeredStrategyNames, UnknownStrategyError } from './registry.js';
-import type { CouplingStrategy, Machine } from './strategy.js';
+import { type CouplingStrategy, type Machine, runsOn } from './strategy.js';
 import { System } from './system.js';
 
 /** The injection token of the booted system's Machine (its PCI devices). */
@@ -23,6 +24,20 @@ export interface BootOptions {
   readonly lockdep?: LockDep;
   /** The container to compose in (a child of it is made per system); defaults to the root container. */
   readonly container?: DependencyContainer;
+  /** The kernel: 'v5.17' (default) or 'v6.6' (lab's linux.ts says what each carries). */
+  readonly linux?: LinuxName;
+}
+
+/** The strategy does not run on the kernel asked for. */
+export class UnsupportedKernelError extends Error {
+  constructor(
+    readonly strategy: string,
+    readonly linux: LinuxName,
+    readonly reason: string,
+  ) {
+    super(`strategy "${strategy}" does not run on Linux ${linux}: ${reason}`);
+    this.name = 'UnsupportedKernelError';
+  }
 }
 
 /**
@@ -30,17 +45,25 @@ export interface BootOptions {
  * so two systems never share state. Nothing is loaded.
  */
 export function boot(options: BootOptions): System {
+  const linuxName = options.linux ?? DEFAULT_LINUX;
+  const linux = linuxVersions[linuxName];
+  if (linux === undefined) {
+    throw new Error(`unknown Linux version "${String(linuxName)}"; the lab has: ${linuxNames.join(', ')}`);
+  }
   const scope = (options.container ?? rootContainer).createChildContainer();
   const kernel = new Kernel({
     ...(options.forceUnload === undefined ? {} : { forceUnload: options.forceUnload }),
     ...(options.onViolation === undefined ? {} : { onViolation: options.onViolation }),
     ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
+    closeSync: linux.closeSync,
   });
-  const machine: Machine = { devices: options.devices ?? defaultDevices };
+  const machine: Machine = { devices: options.devices ?? defaultDevices, linux };
   scope.register(Kernel, { useValue: kernel });
   scope.register(MACHINE, { useValue: machine });
 
   const strategy = resolveStrategy(options.strategy, scope);
+  const support = runsOn(strategy, linuxName);
+  if (support !== true) throw new UnsupportedKernelError(strategy.name, linuxName, support);
   const images = strategy.modules(machine);
   for (const image of images) kernel.registerImage(image);
   return new System(
@@ -48,10 +71,18 @@ export function boot(options: BootOptions): System {
     strategy,
     scope,
     images.map((image) => image.name),
+    linux,
   );
 }
 
-function resolveStrategy(requested: BootOptions['strategy'], scope: DependencyContainer): CouplingStrategy {
+/**
+ * The strategy instance a boot would use, from an instance, a class or a registered name (an
+ * unknown name throws UnknownStrategyError, listing the registered ones).
+ */
+export function resolveStrategy(
+  requested: BootOptions['strategy'],
+  scope: DependencyContainer = rootContainer,
+): CouplingStrategy {
   if (typeof requested === 'string') {
     const found = registeredStrategies(scope).find((strategy) => strategy.name === requested);
     if (found === undefined) throw new UnknownStrategyError(requested, registeredStrategyNames(scope));

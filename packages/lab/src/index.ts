@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 
-export { boot, MACHINE, type BootOptions } from './boot.js';
+export { boot, MACHINE, resolveStrategy, UnsupportedKernelError, type BootOptions } from './boot.js';
+export {
+  DEFAULT_LINUX,
+  isLinuxName,
+  linuxNames,
+  linuxVersions,
+  type LinuxName,
+  type LinuxVersion,
+} from './linux.js';
 export { BuiltinDeviceStrategy } from './builtin-device-strategy.js';
+export { fileHoldingPort, type VfioFileCalls } from './file-holding-port.js';
 export {
   inspectKernel,
   type GroupSnapshot,
@@ -20,7 +29,14 @@ export {
   registerStrategy,
   UnknownStrategyError,
 } from './registry.js';
-export { isVariant, type CouplingEdge, type CouplingStrategy, type Machine } from './strategy.js';
+export {
+  isVariant,
+  kernelsOf,
+  runsOn,
+  type CouplingEdge,
+  type CouplingStrategy,
+  type Machine,
+} from './strategy.js';
 export { System } from './system.js';
 
 // The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.
@@ -87,7 +103,9 @@ export {
   defaultDevices,
   externalUserExports,
   fileExports,
+  fileExportsV66,
   getOpsExports,
+  vmReferenceBySymbolGet,
   VFIO,
   VfioGroup,
   vfioImage,
@@ -95,6 +113,12 @@ export {
   vfioState,
   type ExternalUserApi,
   type FileApi,
+  type FileApiV66,
+  type HeldVm,
+  type KvmGetKvmSafe,
+  type KvmPutKvm,
+  type VfioBehaviour,
+  type VmReferencePort,
   type GetOpsApi,
   type KvmRef,
   type PciDeviceConfig,

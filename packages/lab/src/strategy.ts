@@ -1,9 +1,11 @@
 import type { ModuleImage } from '@coupling-lab/kernel';
 import type { PciDeviceConfig } from '@coupling-lab/vfio';
+import { DEFAULT_LINUX, type LinuxName, type LinuxVersion } from './linux.js';
 
-/** The machine a system boots: its PCI devices. */
+/** The machine a system boots: its PCI devices and its kernel version. */
 export interface Machine {
   readonly devices: readonly PciDeviceConfig[];
+  readonly linux: LinuxVersion;
 }
 
 /** How one module reaches another, for graphs: a direct import, a run-time symbol_get, or an ops registration. */
@@ -25,10 +27,28 @@ export interface CouplingStrategy {
   readonly variant?: { readonly of: string; readonly difference: string };
   /** Run-time edges beyond the direct imports the images declare (symbol_get, registration). */
   readonly runtimeEdges: readonly CouplingEdge[];
-  /** Every module image of this strategy's system (kvm, vfio, vfio_pci, and any glue), in load order. */
+  /**
+   * The kernels it runs on (`true`) and, for one it does not, why (symbol-get on v6.6: its six
+   * functions were removed in v5.19). Absent, or a kernel not listed: v5.17 only.
+   */
+  readonly kernels?: Readonly<Partial<Record<LinuxName, true | string>>>;
+  /** Every module image of this strategy's system (kvm, vfio, vfio_pci, and any glue), in load order, for `machine.linux`. */
   modules(machine: Machine): readonly ModuleImage[];
 }
 
 export function isVariant(strategy: CouplingStrategy): boolean {
   return strategy.variant !== undefined;
+}
+
+/** Whether `strategy` runs on `linux`: true, or the reason it does not. */
+export function runsOn(strategy: CouplingStrategy, linux: LinuxName): true | string {
+  const declared = strategy.kernels?.[linux];
+  if (declared !== undefined) return declared;
+  if (strategy.kernels === undefined && linux === DEFAULT_LINUX) return true;
+  return `${strategy.name} declares no support for ${linux} (a strategy lists the kernels it runs on in \`kernels\`)`;
+}
+
+/** The kernels `strategy` runs on. */
+export function kernelsOf(strategy: CouplingStrategy, all: readonly LinuxName[]): LinuxName[] {
+  return all.filter((linux) => runsOn(strategy, linux) === true);
 }

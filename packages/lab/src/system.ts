@@ -2,6 +2,7 @@ import { type CounterSnapshot, type Kernel, O_TRUNC, type Process } from '@coupl
 import type { DependencyContainer } from 'tsyringe';
 import { inspectKernel, type Snapshot } from './inspect.js';
 import { checkAssociations } from './invariants.js';
+import type { LinuxVersion } from './linux.js';
 import type { CouplingStrategy } from './strategy.js';
 
 /**
@@ -15,6 +16,8 @@ export class System {
     /** The child container this system was composed in (its Kernel, Machine and strategy). */
     readonly container: DependencyContainer,
     private readonly moduleNames: readonly string[],
+    /** The kernel version it booted. */
+    readonly linux: LinuxVersion,
   ) {}
 
   /** The strategy's module names, in load order. */

@@ -1,5 +1,8 @@
 import {
   type ExternalUserApi,
+  type File,
+  type FileApiV66,
+  fileHoldingPort,
   type KvmVfioPort,
   type ModuleContext,
   VFIO,
@@ -25,4 +28,15 @@ export function directPort(context: ModuleContext): KvmVfioPort<VfioGroup> {
     isCoherent: (group) => checkExtension(group, VFIO.DMA_CC_IOMMU) > 0,
     setKvm: (group, vm) => setKvm(group, vm),
   };
+}
+
+/** v6.6's file functions, resolved by kvm at load: KVM holds the file and calls VFIO directly. */
+export function directFilePort(context: ModuleContext): KvmVfioPort<File> {
+  return fileHoldingPort(context.kernel, {
+    isValid: context.import<FileApiV66['vfio_file_is_valid']>('vfio_file_is_valid'),
+    enforcedCoherent: context.import<FileApiV66['vfio_file_enforced_coherent']>(
+      'vfio_file_enforced_coherent',
+    ),
+    setKvm: context.import<FileApiV66['vfio_file_set_kvm']>('vfio_file_set_kvm'),
+  });
 }

@@ -19,7 +19,10 @@ export interface GetOpsHandle {
  * KVM holds the file; the held file (its fops owner) is what pins vfio while KVM keeps the table.
  * `holdFile: false` is the get-ops/no-file-ref mistake: a bare file pointer, no reference.
  */
-export function getOpsPort(kernel: Kernel, options: { holdFile: boolean }): KvmVfioPort<GetOpsHandle> {
+export function getOpsPort(
+  kernel: Kernel,
+  options: { holdFile: boolean; askIommuGroup: boolean },
+): KvmVfioPort<GetOpsHandle> {
   return {
     acquire(file) {
       const getOps = kernel.symbolGet<GetOpsApi['vfio_file_get_ops']>('vfio_file_get_ops');
@@ -27,7 +30,8 @@ export function getOpsPort(kernel: Kernel, options: { holdFile: boolean }): KvmV
       const ops = getOps(file);
       kernel.symbolPut('vfio_file_get_ops');
       if (typeof ops === 'number') return ops;
-      if (ops.get_iommu_group(file) === null) return -errno.EINVAL;
+      // v5.17's contract: only a group with a container, an IOMMU and viability (see vfio's file-api.ts).
+      if (options.askIommuGroup && ops.get_iommu_group(file) === null) return -errno.EINVAL;
       if (options.holdFile) kernel.fget(file);
       return { file, ops };
     },

@@ -4,7 +4,10 @@ import {
   couplingStrategy,
   getOpsExports,
   type KvmVfioPort,
+  type LinuxName,
+  type LinuxVersion,
   type ModuleContext,
+  type VfioExportPlan,
 } from '@coupling-lab/lab';
 import { type GetOpsHandle, getOpsPort } from './get-ops-port.js';
 
@@ -15,12 +18,17 @@ export class GetOpsStrategy extends BuiltinDeviceStrategy {
   readonly summary: string =
     'the seed patch: one symbol_get of vfio_file_get_ops(), then calls through its ops table';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
-  protected readonly vfioExports = [getOpsExports];
+  readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
   /** KVM takes a reference on the group file it keeps (fget), which pins vfio. */
   protected readonly holdFile: boolean = true;
 
-  protected port({ kernel }: ModuleContext): KvmVfioPort<GetOpsHandle> {
-    return getOpsPort(kernel, { holdFile: this.holdFile });
+  protected vfioExports(): readonly VfioExportPlan[] {
+    return [getOpsExports];
+  }
+
+  protected port({ kernel }: ModuleContext, linux: LinuxVersion): KvmVfioPort<GetOpsHandle> {
+    // On v6.6 the table's get_ops is the whole validation (any VFIO file, container or not).
+    return getOpsPort(kernel, { holdFile: this.holdFile, askIommuGroup: linux.vfio.groups === 'v5.17' });
   }
 }
 

@@ -4,6 +4,8 @@ import {
   couplingStrategy,
   type DeviceOpsPinning,
   fileExports,
+  fileExportsV66,
+  type LinuxName,
   type Machine,
   type ModuleImage,
   standardModules,
@@ -22,14 +24,16 @@ export class RegisterOpsStrategy implements CouplingStrategy {
   readonly summary: string =
     "the reviewer's alternative: a kvm_vfio glue module registers the device ops with KVM";
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm_vfio', to: 'kvm', kind: 'registers' }];
+  readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
   protected readonly pinning: DeviceOpsPinning = 'locked';
   protected readonly opsHaveOwner: boolean = true;
 
   modules(machine: Machine): ModuleImage[] {
+    const { linux } = machine;
     return standardModules(machine, {
-      vfioExports: [fileExports],
+      vfioExports: [linux.vfio.groups === 'v5.17' ? fileExports : fileExportsV66],
       kvm: { exportDeviceOps: true, deviceOpsPinning: this.pinning },
-      extra: [kvmVfioImage({ withOwner: this.opsHaveOwner })],
+      extra: [kvmVfioImage({ withOwner: this.opsHaveOwner, linux })],
     });
   }
 }

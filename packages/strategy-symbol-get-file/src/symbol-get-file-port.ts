@@ -1,4 +1,12 @@
-import { errno, type File, type FileApi, type Kernel, type KvmVfioPort } from '@coupling-lab/lab';
+import {
+  errno,
+  type File,
+  type FileApi,
+  type FileApiV66,
+  fileHoldingPort,
+  type Kernel,
+  type KvmVfioPort,
+} from '@coupling-lab/lab';
 
 /**
  * virt/kvm/vfio.c v5.19: KVM holds the group *file* (fget on ADD, fput on DEL or destroy) and
@@ -40,4 +48,23 @@ export function symbolGetFilePort(kernel: Kernel): KvmVfioPort<File> {
       kernel.symbolPut('vfio_file_set_kvm');
     },
   };
+}
+
+/**
+ * virt/kvm/vfio.c v6.6: the same coupling over v6.6's file API, symbol_get() around each call:
+ * kvm_vfio_file_is_valid, kvm_vfio_file_enforced_coherent, kvm_vfio_file_set_kvm.
+ */
+export function symbolGetFilePortV66(kernel: Kernel): KvmVfioPort<File> {
+  const call = <K extends keyof FileApiV66, R>(name: K, fallback: R, run: (fn: FileApiV66[K]) => R): R => {
+    const fn = kernel.symbolGet<FileApiV66[K]>(name);
+    if (fn === null) return fallback;
+    const result = run(fn);
+    kernel.symbolPut(name);
+    return result;
+  };
+  return fileHoldingPort(kernel, {
+    isValid: (file) => call('vfio_file_is_valid', false, (fn) => fn(file)),
+    enforcedCoherent: (file) => call('vfio_file_enforced_coherent', false, (fn) => fn(file)),
+    setKvm: (file, vm) => call('vfio_file_set_kvm', undefined, (fn) => fn(file, vm)),
+  });
 }

@@ -4,11 +4,15 @@ import {
   couplingStrategy,
   type File,
   fileExports,
+  fileExportsV66,
   type KvmVfioPort,
+  type LinuxName,
+  type LinuxVersion,
   type ModuleContext,
   type SetKvmOrder,
+  type VfioExportPlan,
 } from '@coupling-lab/lab';
-import { symbolGetFilePort } from './symbol-get-file-port.js';
+import { symbolGetFilePort, symbolGetFilePortV66 } from './symbol-get-file-port.js';
 
 /** What Linux merged in v5.19: KVM holds the group file and symbol_get()s three functions taking it. */
 @couplingStrategy()
@@ -17,10 +21,14 @@ export class SymbolGetFileStrategy extends BuiltinDeviceStrategy {
   readonly summary: string =
     'Linux v5.19 (merged): KVM holds the file and symbol_get()s three VFIO functions taking it';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
-  protected readonly vfioExports = [fileExports];
+  readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
 
-  protected port({ kernel }: ModuleContext): KvmVfioPort<File> {
-    return symbolGetFilePort(kernel);
+  protected vfioExports(linux: LinuxVersion): readonly VfioExportPlan[] {
+    return [linux.vfio.groups === 'v5.17' ? fileExports : fileExportsV66];
+  }
+
+  protected port({ kernel }: ModuleContext, linux: LinuxVersion): KvmVfioPort<File> {
+    return linux.vfio.groups === 'v5.17' ? symbolGetFilePort(kernel) : symbolGetFilePortV66(kernel);
   }
 }
 

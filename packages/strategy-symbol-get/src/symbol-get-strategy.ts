@@ -4,8 +4,10 @@ import {
   couplingStrategy,
   externalUserExports,
   type KvmVfioPort,
+  type LinuxName,
   type ModuleContext,
   type SetKvmOrder,
+  type VfioExportPlan,
   type VfioGroup,
 } from '@coupling-lab/lab';
 import { symbolGetPort } from './symbol-get-port.js';
@@ -16,7 +18,15 @@ export class SymbolGetStrategy extends BuiltinDeviceStrategy {
   readonly name: string = 'symbol-get';
   readonly summary: string = 'Linux v5.17: KVM symbol_get()s each of six VFIO functions around every call';
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }];
-  protected readonly vfioExports = [externalUserExports];
+  readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = {
+    'v5.17': true,
+    'v6.6':
+      'its six external-user functions (vfio_group_get_external_user and the rest) were removed in v5.19, when KVM began to hold the group file',
+  };
+
+  protected vfioExports(): readonly VfioExportPlan[] {
+    return [externalUserExports];
+  }
 
   protected port({ kernel }: ModuleContext): KvmVfioPort<VfioGroup> {
     return symbolGetPort(kernel);

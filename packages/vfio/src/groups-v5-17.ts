@@ -115,11 +115,15 @@ function unregisterGroupDev(core: VfioCore, group: VfioGroup, device: VfioDevice
     device.unbinding = false;
     return undefined;
   }
-  return waitEvent(group.containerQ, () => group.container === null, () => {
-    // The driver core's BUS_NOTIFY_UNBOUND_DRIVER: the device leaves the unbound_list.
-    device.unbinding = false;
-    core.kernel.unregisterChrdev(group.path);
-    group.driver = null;
-    core.groupPut(group);
-  });
+  return waitEvent(
+    group.containerQ,
+    () => group.container === null,
+    () => {
+      // The driver core's BUS_NOTIFY_UNBOUND_DRIVER: the device leaves the unbound_list.
+      device.unbinding = false;
+      core.kernel.unregisterChrdev(group.path);
+      group.driver = null;
+      core.groupPut(group);
+    },
+  );
 }

@@ -193,4 +193,3 @@ function unregisterGroupDev(core: VfioCore, group: VfioGroup, device: VfioDevice
   core.groupPut(group);
   return undefined;
 }
-

@@ -21,7 +21,7 @@ export const rmmodKvmVfioVsCreateDevice: LabScenario<VmOnly> = {
     'dropping the table lock, so the unload slips in between and the reference is taken on a freed module.',
   invariant:
     'No violation: no kvm_vfio code is called, and no reference taken on it, after it is freed; every reference is back to zero after teardown.',
-  appliesTo: (strategy) => hasModule(strategy, 'kvm_vfio'),
+  appliesTo: (strategy, linux) => hasModule(strategy, 'kvm_vfio', linux),
   setup: qemuWithVm,
   threads: [
     [

@@ -19,10 +19,22 @@ class KvmVfio<H> {
 
 export interface KvmVfioOptions {
   readonly setKvmOrder?: SetKvmOrder;
+  /**
+   * How the device lets go of its groups: 'destroy' when the VM is torn down (v5.17 to v6.1), or
+   * 'release' when its own fd is released, under kvm->lock (51cdc8bc120e, "kvm/vfio: Fix
+   * potential deadlock on vfio group_lock", v6.2).
+   */
+  readonly teardown?: 'destroy' | 'release';
+  /**
+   * Coherency is re-tested with kv->lock already held, and ADD keeps its temporary file reference
+   * to the end (73e2f19da508, "kvm/vfio: avoid bouncing the mutex when adding and deleting groups",
+   * v6.6); before it, kvm_vfio_update_coherency took kv->lock itself.
+   */
+  readonly coherencyUnderLock?: boolean;
 }
 
 /**
- * The kvm-vfio device [virt/kvm/vfio.c v5.17], written once against the port. Every errno of
+ * The kvm-vfio device [virt/kvm/vfio.c v5.17, v6.6], written once against the port. Every errno of
  * SPEC 5's table comes from here, whichever strategy provides the port.
  */
 export function kvmVfioOps<H>(
@@ -31,36 +43,39 @@ export function kvmVfioOps<H>(
   options: KvmVfioOptions = {},
 ): KvmDeviceOps {
   const order = options.setKvmOrder ?? 'locked';
+  const underLock = options.coherencyUnderLock ?? false;
   const privateOf = (dev: KvmDevice): KvmVfio<H> => dev.private as KvmVfio<H>;
 
   /**
-   * kvm_vfio_update_coherency: every group is re-tested, because the coherency of one group's
-   * container can change as groups come and go; noncoherent DMA is registered once per transition.
+   * kvm_vfio_update_coherency, with kv->lock held: every group is re-tested, because the
+   * coherency of one group's container can change as groups come and go; noncoherent DMA is
+   * registered once per transition.
    */
-  const updateCoherency = (dev: KvmDevice): void => {
+  const retestCoherency = (dev: KvmDevice): void => {
     const kv = privateOf(dev);
-    kv.lock.with(() => {
-      let noncoherent = false;
-      for (const kvg of kv.groups) {
-        kernel.touch(kvg);
-        if (!port.isCoherent(kvg.handle)) {
-          noncoherent = true;
-          break;
-        }
+    let noncoherent = false;
+    for (const kvg of kv.groups) {
+      kernel.touch(kvg);
+      if (!port.isCoherent(kvg.handle)) {
+        noncoherent = true;
+        break;
       }
-      if (noncoherent !== kv.noncoherent) {
-        kv.noncoherent = noncoherent;
-        dev.kvm.noncoherentDma += noncoherent ? 1 : -1;
-      }
-    });
+    }
+    if (noncoherent !== kv.noncoherent) {
+      kv.noncoherent = noncoherent;
+      dev.kvm.noncoherentDma += noncoherent ? 1 : -1;
+    }
   };
+
+  /** kvm_vfio_update_coherency as it was before 73e2f19da508: it takes kv->lock itself. */
+  const updateCoherency = (dev: KvmDevice): void => privateOf(dev).lock.with(() => retestCoherency(dev));
 
   const groupAdd = (dev: KvmDevice, fd: number, current: Process): number => {
     const kv = privateOf(dev);
     const file = current.fdget(fd);
     if (file === undefined) return -errno.EBADF;
     const acquired = port.acquire(file);
-    kernel.fput(file);
+    if (!underLock || typeof acquired === 'number') kernel.fput(file);
     if (typeof acquired === 'number') return acquired;
     const handle = acquired;
 
@@ -70,6 +85,7 @@ export function kvmVfioOps<H>(
       if (port.same(existing.handle, handle)) {
         kv.lock.unlock();
         port.release(handle);
+        if (underLock) kernel.fput(file);
         return -errno.EEXIST;
       }
     }
@@ -77,6 +93,12 @@ export function kvmVfioOps<H>(
     kv.groups.push(kvg);
     dev.kvm.assignedDevices += 1;
     if (order === 'locked') port.setKvm(kvg.handle, dev.kvm);
+    if (underLock) {
+      retestCoherency(dev);
+      kv.lock.unlock();
+      kernel.fput(file);
+      return 0;
+    }
     kv.lock.unlock();
 
     if (order === 'unlocked-local') port.setKvm(handle, dev.kvm);
@@ -99,17 +121,34 @@ export function kvmVfioOps<H>(
         return port.matchesFile(kvg.handle, file);
       });
       const kvg = kv.groups[index];
-      if (kvg === undefined) return;
-      kv.groups.splice(index, 1);
-      dev.kvm.assignedDevices -= 1;
-      port.setKvm(kvg.handle, null);
-      port.release(kvg.handle);
-      kernel.kfree(kvg);
-      result = 0;
+      if (kvg !== undefined) {
+        kv.groups.splice(index, 1);
+        dev.kvm.assignedDevices -= 1;
+        port.setKvm(kvg.handle, null);
+        port.release(kvg.handle);
+        kernel.kfree(kvg);
+        result = 0;
+      }
+      if (underLock) retestCoherency(dev);
     });
     kernel.fput(file);
-    updateCoherency(dev);
+    if (!underLock) updateCoherency(dev);
     return result;
+  };
+
+  /** What destroy (v5.17) and release (v6.2 on) both do: let every group go, then free the device. */
+  const letGroupsGo = (dev: KvmDevice, coherency: () => void): void => {
+    const kv = privateOf(dev);
+    for (const kvg of [...kv.groups]) {
+      kernel.touch(kvg);
+      port.setKvm(kvg.handle, null);
+      port.release(kvg.handle);
+      kv.groups.splice(kv.groups.indexOf(kvg), 1);
+      kernel.kfree(kvg);
+      dev.kvm.assignedDevices -= 1;
+    }
+    coherency();
+    kernel.kfree(dev);
   };
 
   const readFd = (current: Process, address: number): number | undefined => current.memory.readInt32(address);
@@ -122,19 +161,15 @@ export function kvmVfioOps<H>(
       dev.private = new KvmVfio<H>(new Mutex(kernel, 'kvm_vfio.lock', 'kvm'));
       return 0;
     },
-    destroy(dev: KvmDevice): void {
-      const kv = privateOf(dev);
-      for (const kvg of [...kv.groups]) {
-        kernel.touch(kvg);
-        port.setKvm(kvg.handle, null);
-        port.release(kvg.handle);
-        kv.groups.splice(kv.groups.indexOf(kvg), 1);
-        kernel.kfree(kvg);
-        dev.kvm.assignedDevices -= 1;
-      }
-      updateCoherency(dev);
-      kernel.kfree(dev);
-    },
+    ...(options.teardown === 'release'
+      ? {
+          // kvm_vfio_release: "executed when the very last reference to kvm_device is being dropped", without kv->lock.
+          release: (dev: KvmDevice): void => letGroupsGo(dev, () => retestCoherency(dev)),
+        }
+      : {
+          destroy: (dev: KvmDevice): void =>
+            letGroupsGo(dev, () => (underLock ? retestCoherency(dev) : updateCoherency(dev))),
+        }),
     set_attr(dev: KvmDevice, attr: KvmDeviceAttr, current: Process): number {
       if (attr.group !== KVM.DEV_VFIO_GROUP) return -errno.ENXIO;
       switch (attr.attr) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ErrnoName, errno, errnoName, type System } from '@coupling-lab/lab';
+import { type ErrnoName, errno, errnoName, type LinuxName, type System } from '@coupling-lab/lab';
 
 /** A syscall result as a person reads it: `-EINVAL`, or the number itself. */
 export function describeResult(result: number): string {
@@ -47,4 +47,12 @@ export function expectRefused(sys: System, what: string, expected: ErrnoName, ca
 export function agreedState(sys: System): { vms: unknown; groupKvm: { id: number; kvm: number | null }[] } {
   const snapshot = sys.inspect();
   return { vms: snapshot.vms, groupKvm: snapshot.groups.map((group) => ({ id: group.id, kvm: group.kvm })) };
+}
+
+/**
+ * What the booted kernel gives where kernels differ: each kernel's expectation, written once, with
+ * the Linux function that decides it in a comment beside it.
+ */
+export function onKernel<T>(sys: System, byKernel: Readonly<Record<LinuxName, T>>): T {
+  return byKernel[sys.linux.name];
 }

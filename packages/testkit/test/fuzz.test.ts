@@ -6,6 +6,17 @@ const numRuns = fuzzRunsFromEnv();
 const seedText = process.env.COUPLING_LAB_FUZZ_SEED;
 const seed = seedText === undefined || seedText === '' ? undefined : Number(seedText);
 
+test(`the v6.6 strategies agree on ${numRuns} random syscall sequences on Linux v6.6`, () => {
+  const strategies = realStrategies.filter((strategy) => strategy !== 'symbol-get');
+  const report = differentialFuzz(strategies, {
+    numRuns,
+    linux: 'v6.6',
+    ...(seed === undefined ? {} : { seed }),
+  });
+  if (!report.passed) throw new Error(report.message);
+  expect(report.numRuns).toBe(numRuns);
+}, 120_000);
+
 test(`the five strategies agree on ${numRuns} random syscall sequences (SPEC 8)`, () => {
   const report = differentialFuzz(realStrategies, { numRuns, ...(seed === undefined ? {} : { seed }) });
   // On failure the message holds the shrunk command list, the error and the seed to replay it.

@@ -30,7 +30,7 @@ const expectations: Record<(typeof variantStrategies)[number], Expectation> = {
     why: 'nothing pins kvm_vfio while a device uses its ops: rmmod kvm_vfio succeeds under a live VM, whose next ioctl calls freed code',
     kind: 'use-after-free',
     cases: [
-      "pinning: no module can be unloaded from under a VM that holds a group (vfio_pci's unbind waits for it)",
+      "pinning: no module can be unloaded from under a VM that holds a group (vfio_pci's unbind waits for it on v5.17)",
     ],
   },
   'get-ops/no-file-ref': {
@@ -42,7 +42,7 @@ const expectations: Record<(typeof variantStrategies)[number], Expectation> = {
     cases: [
       'teardown: QEMU closes its group and container fds before the VM; the VM keeps the group until it goes',
       'teardown: QEMU exits with its VM fds below its group fd',
-      'pinning: rmmod vfio_pci while a VM holds a group sleeps until the VM lets go, then completes',
+      'pinning: rmmod vfio_pci while a VM holds a group sleeps until the VM lets go, then completes (v5.17; at once on v6.6)',
     ],
   },
 };

@@ -121,7 +121,16 @@ function openDevice(core: VfioCore, group: VfioGroup, device: VfioDevice): numbe
     group.lock.unlock();
     return -errno.ENODEV;
   }
-  if (first) useContainer(core, group);
+  if (first) {
+    const used = useContainer(core, group);
+    if (used < 0) {
+      kernel.modulePut(group.driver);
+      putKvm(device);
+      device.devSetLock.unlock();
+      group.lock.unlock();
+      return used;
+    }
+  }
   device.openCount += 1;
   device.devSetLock.unlock();
   group.lock.unlock();
@@ -159,10 +168,12 @@ function putKvm(device: VfioDevice): void {
   held.put();
 }
 
-/** vfio_group_use_container: one more container user, and a reference on the group file. */
-function useContainer(core: VfioCore, group: VfioGroup): void {
+/** vfio_group_use_container: -EINVAL before VFIO_SET_IOMMU; else one more container user, and a reference on the group file. */
+function useContainer(core: VfioCore, group: VfioGroup): number {
+  if (group.container?.iommuType === null) return -errno.EINVAL;
   group.containerUsers += 1;
   if (group.openedFile !== null) core.kernel.fget(group.openedFile);
+  return 0;
 }
 
 /** vfio_group_unuse_container. */

@@ -75,7 +75,9 @@ export function kvmVfioOps<H>(
     const file = current.fdget(fd);
     if (file === undefined) return -errno.EBADF;
     const acquired = port.acquire(file);
-    if (!underLock || typeof acquired === 'number') kernel.fput(file);
+    // v6.6 keeps its temporary reference to the end (73e2f19da508); a set_kvm-after-unlock variant has the older shape.
+    const keepTemporary = underLock && order === 'locked';
+    if (!keepTemporary || typeof acquired === 'number') kernel.fput(file);
     if (typeof acquired === 'number') return acquired;
     const handle = acquired;
 
@@ -85,7 +87,7 @@ export function kvmVfioOps<H>(
       if (port.same(existing.handle, handle)) {
         kv.lock.unlock();
         port.release(handle);
-        if (underLock) kernel.fput(file);
+        if (keepTemporary) kernel.fput(file);
         return -errno.EEXIST;
       }
     }
@@ -93,7 +95,7 @@ export function kvmVfioOps<H>(
     kv.groups.push(kvg);
     dev.kvm.assignedDevices += 1;
     if (order === 'locked') port.setKvm(kvg.handle, dev.kvm);
-    if (underLock) {
+    if (underLock && order === 'locked') {
       retestCoherency(dev);
       kv.lock.unlock();
       kernel.fput(file);

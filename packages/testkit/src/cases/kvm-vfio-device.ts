@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { KVM, type Process, VFIO } from '@coupling-lab/lab';
+import { KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
 import { agreedState, expectOk, expectRefused, expectResult } from '../assertions.js';
 import type { ConformanceCase } from '../conformance/case.js';
 import {
@@ -148,13 +148,20 @@ export const kvmVfioDeviceCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'kvm-vfio: GROUP_ADD of a group without a container, or whose container has no IOMMU, is -EINVAL',
+    name: 'kvm-vfio: GROUP_ADD of a group without a container, or whose container has no IOMMU, is -EINVAL on v5.17 and accepted on v6.6',
     run(sys) {
       sys.modprobeAll();
       const p = sys.spawn('qemu');
       const group = openGroup(p, COHERENT_GROUP);
       const { vm } = createVm(p);
       const dev = createVfioDevice(p, vm);
+      if (sys.linux.name === 'v6.6') {
+        // v6.6 kvm_vfio_file_add asks only vfio_file_is_valid: any VFIO group file, container or not.
+        expectResult(groupAdd(p, dev, group), 0, 'GROUP_ADD(group with no container)');
+        expectResult(groupDel(p, dev, group), 0, 'GROUP_DEL');
+        return;
+      }
+      // v5.17 vfio_group_get_external_user: a container with an IOMMU driver set, else -EINVAL.
       expectRefused(sys, 'GROUP_ADD(group with no container)', 'EINVAL', () => groupAdd(p, dev, group));
       setContainer(p, group, openContainer(p));
       expectRefused(sys, 'GROUP_ADD(group whose container has no IOMMU set)', 'EINVAL', () =>
@@ -163,7 +170,7 @@ export const kvmVfioDeviceCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'kvm-vfio: GROUP_ADD of a group that is not viable is -EINVAL',
+    name: 'kvm-vfio: GROUP_ADD of a group that is not viable is -EINVAL (v5.17); on v6.6 an unbound group takes no container',
     run(sys) {
       sys.modprobeAll();
       const p = sys.spawn('qemu');
@@ -171,6 +178,13 @@ export const kvmVfioDeviceCases: readonly ConformanceCase[] = [
       const container = openContainer(p);
       // Unbinding vfio_pci leaves the open group valid but not viable (SPEC 4).
       expectResult(sys.rmmod('vfio_pci'), 0, 'rmmod vfio_pci with no group in a container');
+      if (sys.linux.name === 'v6.6') {
+        // v6.6 vfio_device_remove_group cleared group->iommu_group: vfio_group_ioctl_set_container -ENODEV.
+        expectRefused(sys, 'SET_CONTAINER on an unbound group', 'ENODEV', () =>
+          p.ioctl(group, VFIO.GROUP_SET_CONTAINER, p.userInt32(container)),
+        );
+        return;
+      }
       setContainer(p, group, container);
       expectResult(p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU), 0, 'VFIO_SET_IOMMU');
       assert.equal(
@@ -345,12 +359,24 @@ export const kvmVfioDeviceCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'kvm-vfio: a VM holding a group is one of its container users (UNSET_CONTAINER -EBUSY until GROUP_DEL)',
+    name: 'kvm-vfio: a VM holding a group is one of its container users on v5.17 (UNSET_CONTAINER -EBUSY until GROUP_DEL), not on v6.6',
     run(sys) {
       sys.modprobeAll();
       const q = qemu(sys);
       const p = q.process;
       const group = q.group(COHERENT_GROUP);
+      if (sys.linux.name === 'v6.6') {
+        // v6.6 vfio_group_ioctl_unset_container: KVM holds the file, not a container user (container_users == 1).
+        expectResult(
+          p.ioctl(group, VFIO.GROUP_UNSET_CONTAINER),
+          0,
+          'UNSET_CONTAINER while KVM holds the group',
+        );
+        assert.deepEqual(groupKvmOf(sys), [1, null], 'KVM still holds group 26 and VFIO still knows its VM');
+        expectResult(groupDel(p, q.device, group), 0, 'GROUP_DEL');
+        return;
+      }
+      // v5.17 vfio_group_unset_container: cmpxchg(container_users, 1, 0); KVM counts as one.
       expectRefused(sys, 'VFIO_GROUP_UNSET_CONTAINER while KVM holds the group', 'EBUSY', () =>
         p.ioctl(group, VFIO.GROUP_UNSET_CONTAINER),
       );
@@ -395,3 +421,7 @@ export const kvmVfioDeviceCases: readonly ConformanceCase[] = [
     },
   },
 ];
+
+function groupKvmOf(sys: System): (number | null)[] {
+  return sys.inspect().groups.map((group) => group.kvm);
+}

@@ -8,7 +8,7 @@ export function runConformance(strategy: StrategyRef, options: ConformanceOption
   const cases = (options.cases ?? conformanceCases).filter(
     (c) => filter === undefined || c.name.includes(filter),
   );
-  const results = cases.map((c) => runCase(strategy, c));
+  const results = cases.map((c) => runCase(strategy, c, options.linux));
   const passed = results.filter((result) => result.ok).length;
   return { strategy: strategyName(strategy), passed, failed: results.length - passed, cases: results };
 }

@@ -1,4 +1,4 @@
-import { boot, isKernelViolation, type ViolationKind } from '@coupling-lab/lab';
+import { boot, isKernelViolation, type LinuxName, type ViolationKind } from '@coupling-lab/lab';
 import type { ConformanceCase } from './case.js';
 import type { StrategyRef } from './strategy-ref.js';
 
@@ -23,6 +23,8 @@ export interface ConformanceOptions {
   readonly filter?: string;
   /** The cases to run (default: `conformanceCases`). */
   readonly cases?: readonly ConformanceCase[];
+  /** The kernel each case boots (default v5.17). */
+  readonly linux?: LinuxName;
 }
 
 function failure(name: string, error: unknown, phase: string): CaseResult {
@@ -38,9 +40,13 @@ function failure(name: string, error: unknown, phase: string): CaseResult {
  * leave behind: every module unloaded, no violation recorded, no reference left (kmemleak's
  * check in `teardown`). A KernelViolation anywhere fails the case with its kind in the error.
  */
-export function runCase(strategy: StrategyRef, conformanceCase: ConformanceCase): CaseResult {
+export function runCase(
+  strategy: StrategyRef,
+  conformanceCase: ConformanceCase,
+  linux: LinuxName = 'v5.17',
+): CaseResult {
   const name = conformanceCase.name;
-  const sys = boot({ strategy });
+  const sys = boot({ strategy, linux });
   try {
     conformanceCase.run(sys);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { LinuxName } from '@coupling-lab/lab';
 import fc from 'fast-check';
 import { type StrategyRef, strategyName } from '../conformance/strategy-ref.js';
 import { stepArbitrary } from './arbitraries.js';
@@ -17,6 +18,8 @@ export interface FuzzOptions {
   readonly replayPath?: string;
   /** Longest sequence (default 40 steps). */
   readonly maxCommands?: number;
+  /** The kernel every lane boots (default v5.17): the fuzzer holds the strategies of one kernel to each other. */
+  readonly linux?: LinuxName;
 }
 
 export interface FuzzFailure {
@@ -66,10 +69,11 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 function replay(
   strategies: readonly StrategyRef[],
   commands: Iterable<fc.Command<World, World>>,
+  linux: LinuxName | undefined,
 ): { ran: string[]; error?: string } {
   const ran: string[] = [];
   try {
-    const world = new World(strategies);
+    const world = new World(strategies, linux);
     for (const command of commands) {
       if (!command.check(world)) continue;
       ran.push(command.toString());
@@ -87,10 +91,15 @@ function replay(
  * the steps that ran (a step whose fds do not exist is skipped, as in fuzzing), or throws a
  * DifferentialError saying what differed.
  */
-export function runSteps(strategies: readonly StrategyRef[], steps: readonly Step[]): string[] {
+export function runSteps(
+  strategies: readonly StrategyRef[],
+  steps: readonly Step[],
+  linux?: LinuxName,
+): string[] {
   const { ran, error } = replay(
     strategies,
     steps.map((step) => new StepCommand(step)),
+    linux,
   );
   if (error !== undefined)
     throw new DifferentialError(
@@ -118,7 +127,7 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
   const property = fc.property(commands, (sequence) => {
-    const world = new World(strategies);
+    const world = new World(strategies, options.linux);
     fc.modelRun(() => ({ model: world, real: world }), sequence);
     world.finish();
   });
@@ -127,7 +136,7 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.path === undefined ? {} : { path: options.path }),
   });
-  const label = `differential fuzz of ${names.join(', ')}`;
+  const label = `differential fuzz of ${names.join(', ')} on Linux ${options.linux ?? 'v5.17'}`;
   if (!details.failed || details.counterexample === null) {
     return {
       strategies: names,
@@ -140,7 +149,7 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
   const [sequence] = details.counterexample;
   const replayPath = /replayPath="([^"]*)"/.exec(String(sequence))?.[1];
   // Replaying the shrunk sequence gives the steps that actually ran (fast-check lists every generated one).
-  const replayed = replay(strategies, sequence);
+  const replayed = replay(strategies, sequence, options.linux);
   const ran = replayed.ran;
   const error = replayed.error ?? messageOf(details.errorInstance);
   const failure: FuzzFailure = {

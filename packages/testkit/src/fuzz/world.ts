@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { boot, KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
+import type { LinuxName } from '@coupling-lab/lab';
 import { agreedState, describeResult } from '../assertions.js';
 import type { StrategyRef } from '../conformance/strategy-ref.js';
 import { PROCESSES } from './arbitraries.js';
@@ -42,9 +43,9 @@ export class World {
   private readonly fds: Map<number, FdInfo>[] = [];
   private steps = 0;
 
-  constructor(strategies: readonly StrategyRef[]) {
+  constructor(strategies: readonly StrategyRef[], linux: LinuxName = 'v5.17') {
     this.lanes = strategies.map((strategy) => {
-      const sys = boot({ strategy, onViolation: 'record' });
+      const sys = boot({ strategy, onViolation: 'record', linux });
       const loaded = sys.modprobeAll();
       if (loaded !== 0) throw new Error(`${sys.strategy.name}: modprobeAll() gave ${describeResult(loaded)}`);
       return {

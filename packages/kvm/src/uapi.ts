@@ -20,6 +20,10 @@ export const KVM = {
   DEV_VFIO_GROUP_ADD: 1,
   DEV_VFIO_GROUP_DEL: 2,
   DEV_VFIO_GROUP_SET_SPAPR_TCE: 3,
+  /** v6.6's names (Yi Liu's cdev series): the same values, for files that may be device files too. */
+  DEV_VFIO_FILE: 1,
+  DEV_VFIO_FILE_ADD: 1,
+  DEV_VFIO_FILE_DEL: 2,
 } as const;
 
 /** `struct kvm_device_attr`, passed by value in the model. */

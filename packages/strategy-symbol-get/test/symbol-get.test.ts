@@ -90,3 +90,9 @@ test('with nothing open, kvm and vfio unload independently', () => {
   expect(sys.rmmod('vfio_pci')).toBe(0);
   expect(sys.rmmod('vfio')).toBe(0);
 });
+
+test('symbol-get does not run on v6.6, and says why', () => {
+  expect(() => boot({ strategy: SymbolGetStrategy, linux: 'v6.6' })).toThrow(
+    'strategy "symbol-get" does not run on Linux v6.6: its six external-user functions',
+  );
+});

@@ -11,7 +11,7 @@ export interface ExploreOptions {
   readonly maxDepth?: number;
   /** Preemptions per schedule in the exhaustive phase (default 2). */
   readonly maxPreemptions?: number;
-  /** Cap on schedule executions in the exhaustive phase, re-executions included (default 100 000; 0 skips it). */
+  /** Cap on schedule executions in the exhaustive phase, re-executions included (default 250 000; 0 skips it). */
   readonly maxSchedules?: number;
   /** Then run this many random schedules (nesting up to maxDepth, preemptions unbounded) from this seed. */
   readonly random?: RandomRuns;
@@ -35,7 +35,7 @@ export function explore<W>(
   options: ExploreOptions = {},
 ): Verdict {
   const bound: Bound = { maxDepth: options.maxDepth ?? 2, maxPreemptions: options.maxPreemptions ?? 2 };
-  const maxSchedules = options.maxSchedules ?? 100_000;
+  const maxSchedules = options.maxSchedules ?? 250_000;
   const session = new Session(scenario, target);
   const tallies = new Tallies();
   let exhaustive = true;

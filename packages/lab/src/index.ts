@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export { boot, MACHINE, type BootOptions } from './boot.js';
+export { BootOptionsError } from './boot-options.js';
 export { BuiltinDeviceStrategy } from './builtin-device-strategy.js';
 export {
   inspectKernel,
@@ -20,6 +21,7 @@ export {
   UnknownStrategyError,
 } from './registry.js';
 export { isVariant, type CouplingEdge, type CouplingStrategy, type Machine } from './strategy.js';
+export { strategyContractProblem } from './strategy-contract.js';
 export { System } from './system.js';
 
 // The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.

@@ -13,12 +13,15 @@ export {
 export { checkAssociations } from './invariants.js';
 export { standardModules, type StandardModules } from './modules.js';
 export {
+  constructStrategy,
   COUPLING_STRATEGY,
   couplingStrategy,
   registeredStrategies,
+  registeredStrategyClasses,
   registeredStrategyNames,
   registerStrategy,
   UnknownStrategyError,
+  type StrategyClass,
 } from './registry.js';
 export { isVariant, type CouplingEdge, type CouplingStrategy, type Machine } from './strategy.js';
 export { strategyContractProblem } from './strategy-contract.js';

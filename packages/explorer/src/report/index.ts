@@ -16,5 +16,11 @@ export {
   type InterleavingOptions,
 } from './interleaving.js';
 export { labBugReport } from './lab-bug-report.js';
-export { faultLine, renderBugReport, whereLine, type RenderBugOptions } from './render-bug-report.js';
+export {
+  faultLine,
+  lockdepLines,
+  renderBugReport,
+  whereLine,
+  type RenderBugOptions,
+} from './render-bug-report.js';
 export { replayCommand, shellWord } from './replay-command.js';

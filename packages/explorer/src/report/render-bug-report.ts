@@ -38,7 +38,8 @@ export function whereLine(report: BugReport): string {
   return parts.join(' · ');
 }
 
-function lockdepLines(report: BugReport): string[] {
+/** Lockdep's own lines for the report, when it has them: the circular chain, or recursive locking. */
+export function lockdepLines(report: BugReport): string[] {
   if (report.chain !== undefined && report.chain.length > 0)
     return circularDependencyLines(report, report.chain);
   if (report.kind === 'recursive-lock') return recursiveLockingLines(report);

@@ -88,7 +88,11 @@ function stacked(report: Report, rows: ComparisonRow[], colour: boolean, width: 
   const lines: string[] = [];
   for (const row of rows) {
     if (row.kind === 'section') {
-      lines.push('', strong(`${row.title}`), strong('─'.repeat(Math.min(width, row.title.length))));
+      lines.push(
+        '',
+        ...wrapText(row.title, width).map(strong),
+        strong('─'.repeat(Math.min(width, row.title.length))),
+      );
       continue;
     }
     lines.push(...wrapText(row.label, width).map(strong));

@@ -17,7 +17,8 @@ pre { font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; background: var(-
 table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 #comparison { width: 100%; min-width: 720px; table-layout: fixed; }
-#comparison td, #comparison th { overflow-wrap: anywhere; }
+#comparison td, #comparison th { overflow-wrap: break-word; }
+@media (max-width: 900px) { main, header { padding-left: 14px; padding-right: 14px; } #comparison { font-size: 12px; } #comparison thead th:first-child { width: 130px; } th, td { padding: 4px 6px; } }
 #comparison thead th { background: #e8edf4; font-family: ui-monospace, Menlo, Consolas, monospace; }
 #comparison thead th:first-child { width: 170px; }
 #comparison th[scope="row"] { font-weight: 500; color: #333; background: #fafbfc; }

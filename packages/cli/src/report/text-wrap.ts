@@ -1,6 +1,9 @@
+/** An ANSI colour code: ESC, `[`, parameters, `m`. */
+const ansiCode = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /** The visible length of terminal text: ANSI colour codes take no columns. */
 export function visibleLength(text: string): number {
-  return text.replace(/\x1b\[[0-9;]*m/g, '').length;
+  return text.replace(ansiCode, '').length;
 }
 
 /**

@@ -46,16 +46,24 @@ export function lockdepLines(report: BugReport): string[] {
   return [];
 }
 
-function traceLines(report: BugReport): string[] {
+function traceLines(report: BugReport, width: number): string[] {
   if (report.trace.length === 0) return [];
   // Thread 0 is no thread: the set-up, the check between steps and the teardown.
   const letter = (thread: number): string =>
     report.threads.find((candidate) => candidate.thread === thread)?.letter ?? '-';
   const pointWidth = Math.max(...report.trace.map((step) => step.point.length));
+  const indent = 2 + 1 + 2 + pointWidth + 2;
   return [
-    `trace, the last ${report.trace.length} kernel primitives before the fault (oldest first):`,
-    ...report.trace.map(
-      (step) => `  ${letter(step.thread)}  ${step.point.padEnd(pointWidth)}  ${step.subject}`,
+    ...wrap(
+      `trace, the last ${report.trace.length} kernel primitives before the fault (oldest first):`,
+      width,
+    ),
+    ...report.trace.flatMap((step) =>
+      wrap(step.subject, Math.max(12, width - indent)).map((part, index) =>
+        index === 0
+          ? `  ${letter(step.thread)}  ${step.point.padEnd(pointWidth)}  ${part}`
+          : `${' '.repeat(indent)}${part}`,
+      ),
     ),
   ];
 }
@@ -89,7 +97,7 @@ export function renderBugReport(report: BugReport, options: RenderBugOptions = {
         ...prose(`  ${threadName(report, waiter.thread)} in ${waiter.label} waits for ${waiter.on}`),
       );
   }
-  const trace = traceLines(report);
+  const trace = traceLines(report, width);
   if (trace.length > 0) lines.push('', ...trace);
   if (report.replay !== undefined) lines.push('', 'replay:', `  ${report.replay}`);
   lines.push(rule);

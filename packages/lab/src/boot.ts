@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { Kernel, type LockDep } from '@coupling-lab/kernel';
 import { defaultDevices, type PciDeviceConfig } from '@coupling-lab/vfio';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { BootOptionsError, checkBootOptions } from './boot-options.js';
 import { registeredStrategies, registeredStrategyNames, UnknownStrategyError } from './registry.js';
 import type { CouplingStrategy, Machine } from './strategy.js';
+import { strategyContractProblem } from './strategy-contract.js';
 import { System } from './system.js';
 
 /** The injection token of the booted system's Machine (its PCI devices). */
@@ -27,9 +29,11 @@ export interface BootOptions {
 
 /**
  * Boots a fresh system: a kernel and the strategy's module images in their own child container,
- * so two systems never share state. Nothing is loaded.
+ * so two systems never share state. Nothing is loaded. Options that are missing or of the wrong
+ * type, and a strategy that does not keep the contract, are a BootOptionsError naming the option.
  */
 export function boot(options: BootOptions): System {
+  checkBootOptions(options);
   const scope = (options.container ?? rootContainer).createChildContainer();
   const kernel = new Kernel({
     ...(options.forceUnload === undefined ? {} : { forceUnload: options.forceUnload }),
@@ -41,6 +45,12 @@ export function boot(options: BootOptions): System {
   scope.register(MACHINE, { useValue: machine });
 
   const strategy = resolveStrategy(options.strategy, scope);
+  const problem = strategyContractProblem(strategy);
+  if (problem !== undefined) {
+    const name = (strategy as { name?: unknown }).name;
+    const which = typeof name === 'string' && name !== '' ? `strategy "${name}"` : 'strategy';
+    throw new BootOptionsError('strategy', `${which}: ${problem}`);
+  }
   const images = strategy.modules(machine);
   for (const image of images) kernel.registerImage(image);
   return new System(

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export { boot, MACHINE, type BootOptions } from './boot.js';
+export { BootOptionsError } from './boot-options.js';
 export { BuiltinDeviceStrategy } from './builtin-device-strategy.js';
 export {
   inspectKernel,
@@ -13,14 +14,18 @@ export {
 export { checkAssociations } from './invariants.js';
 export { standardModules, type StandardModules } from './modules.js';
 export {
+  constructStrategy,
   COUPLING_STRATEGY,
   couplingStrategy,
   registeredStrategies,
+  registeredStrategyClasses,
   registeredStrategyNames,
   registerStrategy,
   UnknownStrategyError,
+  type StrategyClass,
 } from './registry.js';
 export { isVariant, type CouplingEdge, type CouplingStrategy, type Machine } from './strategy.js';
+export { strategyContractProblem } from './strategy-contract.js';
 export { System } from './system.js';
 
 // The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.

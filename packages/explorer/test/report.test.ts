@@ -31,7 +31,7 @@ function convict(scenario: string, strategy: string): ViolationVerdict {
 const catalogueScenario: Record<(typeof variants)[number], string> = {
   'symbol-get/v5.17-race': 'add-vs-del',
   'symbol-get-file/v5.19-race': 'add-vs-del',
-  'get-ops/no-file-ref': 'add-vs-add',
+  'get-ops/no-file-ref': 'close-group-vs-add',
   'register-ops/no-owner': 'rmmod-kvm_vfio-vs-create-device',
   'register-ops/unlocked': 'rmmod-kvm_vfio-vs-create-device',
 };

@@ -1,2 +1,1 @@
-export { timeline, type TimelineOptions } from './timeline.js';
 export { SCENARIO, THREAD_NAMES, unloadRace, type UnloadRace } from './unload-race.js';

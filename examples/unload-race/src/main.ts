@@ -1,27 +1,23 @@
-import { scenarioNamed } from '@coupling-lab/explorer';
-import { SCENARIO, THREAD_NAMES, timeline, unloadRace } from './index.js';
+import { renderBugReport, scenarioNamed } from '@coupling-lab/explorer';
+import { SCENARIO, unloadRace } from './index.js';
 
-const { convicted, replayed, nested, clean } = unloadRace();
+const { convicted, convictedReport, replayed, nestedReport, clean } = unloadRace();
 const out = (text: string): boolean => process.stdout.write(`${text}\n`);
-const outcome = (verdict: { verdict: string; message?: string }): string =>
-  verdict.message ?? verdict.verdict;
+const width = process.stdout.columns;
+const render = (report: typeof convictedReport): string =>
+  renderBugReport(report, width === undefined ? {} : { width });
 
 out(`${SCENARIO}\n${scenarioNamed(SCENARIO).invariant}\n`);
+out(`register-ops/no-owner: ${convicted.kind} after ${convicted.schedules} schedule(s); the minimal one:\n`);
+out(render(convictedReport));
 out(
-  `register-ops/no-owner: ${convicted.kind} after ${convicted.schedules} schedule(s); the minimal one, "${convicted.schedule}":\n`,
-);
-out(timeline(convicted, { names: THREAD_NAMES }));
-out(`\nreplay("${convicted.schedule}"): ${outcome(replayed)}`);
-out(
-  `same violation: ${replayed.verdict === 'violation' && replayed.message === convicted.message ? 'yes' : 'NO'}`,
+  `\nreplay("${convicted.schedule}"): ${replayed.verdict === 'violation' ? replayed.message : replayed.verdict}`,
 );
 out(
-  `  (coupling-lab explore ${SCENARIO} --strategy register-ops/no-owner --replay "${convicted.schedule}")\n`,
+  `same violation: ${replayed.verdict === 'violation' && replayed.message === convicted.message ? 'yes' : 'NO'}\n`,
 );
-out(
-  `register-ops/unlocked, for contrast: the unload runs nested inside CREATE_DEVICE ("${nested.schedule}"):\n`,
-);
-out(timeline(nested, { names: THREAD_NAMES }));
+out('register-ops/unlocked, for contrast: the unload runs nested inside CREATE_DEVICE:\n');
+out(render(nestedReport));
 const { maxDepth, maxPreemptions } = clean.bound;
 out(
   `\nregister-ops: ${clean.verdict}, ${clean.schedules} schedules (${clean.pruned} pruned as infeasible), ` +

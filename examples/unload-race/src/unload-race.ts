@@ -1,6 +1,8 @@
 import {
+  type BugReport,
   type CleanVerdict,
   explore,
+  labBugReport,
   replay,
   scenarioNamed,
   type Verdict,
@@ -20,10 +22,13 @@ export const THREAD_NAMES: readonly string[] = ['QEMU', 'admin shell'];
 export interface UnloadRace {
   /** register-ops/no-owner, convicted with its minimal schedule. */
   readonly convicted: ViolationVerdict;
+  /** Its report: who faulted, the two-column interleaving, the trace tail, the replay command. */
+  readonly convictedReport: BugReport;
   /** That schedule re-executed. */
   readonly replayed: Verdict;
   /** register-ops/unlocked: its window is inside CREATE_DEVICE, so its schedule nests. */
   readonly nested: ViolationVerdict;
+  readonly nestedReport: BugReport;
   /** The real register-ops on the same scenario, within the explorer's default bound. */
   readonly clean: CleanVerdict;
 }
@@ -43,5 +48,13 @@ export function unloadRace(): UnloadRace {
   const clean = explore(scenario, RegisterOpsStrategy);
   if (clean.verdict !== 'clean')
     throw new Error(`${SCENARIO}: register-ops was expected to be clean, got ${clean.verdict}`);
-  return { convicted, replayed, nested, clean };
+  const names = { threadNames: THREAD_NAMES };
+  return {
+    convicted,
+    convictedReport: labBugReport(scenario, RegisterOpsNoOwnerStrategy, convicted, names),
+    replayed,
+    nested,
+    nestedReport: labBugReport(scenario, RegisterOpsUnlockedStrategy, nested, names),
+    clean,
+  };
 }

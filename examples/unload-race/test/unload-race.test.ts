@@ -1,82 +1,76 @@
-import type { ViolationVerdict } from '@coupling-lab/explorer';
-import { timeline, unloadRace } from '@coupling-lab/example-unload-race';
+import { renderBugReport, replay } from '@coupling-lab/explorer';
+import { SCENARIO, THREAD_NAMES, unloadRace, type UnloadRace } from '@coupling-lab/example-unload-race';
 
-const race = unloadRace();
+// Explored on first use inside a test, so a failure is that test's, not "suite failed to run".
+let explored: UnloadRace | undefined;
+const race = (): UnloadRace => (explored ??= unloadRace());
 
 test('register-ops/no-owner is convicted of a use-after-free in kvm_vfio, and the replay gives the same violation', () => {
-  expect(race.convicted).toMatchObject({
+  const { convicted, replayed } = race();
+  expect(convicted).toMatchObject({
     kind: 'use-after-free',
     module: 'kvm_vfio',
     object: 'kvm_vfio_ops.destroy',
   });
-  expect(race.replayed).toMatchObject({
+  expect(replayed).toMatchObject({
     verdict: 'violation',
-    kind: race.convicted.kind,
-    message: race.convicted.message,
-    schedule: race.convicted.schedule,
+    kind: convicted.kind,
+    message: convicted.message,
+    schedule: convicted.schedule,
   });
 });
 
 test('the real register-ops is clean on the same scenario, every schedule within the bound', () => {
-  expect(race.clean).toMatchObject({
+  const { clean, convicted } = race();
+  expect(clean).toMatchObject({
     verdict: 'clean',
     exhaustive: true,
     bound: { maxDepth: 2, maxPreemptions: 2 },
   });
-  expect(race.clean.schedules).toBeGreaterThan(race.convicted.schedules);
+  expect(clean.schedules).toBeGreaterThan(convicted.schedules);
 });
 
-test('the timeline puts each step in its thread column, in the order the steps started, and ends with the violation', () => {
-  const lines = timeline(race.convicted, { names: ['QEMU', 'admin'] }).split('\n');
-  expect(lines[0]).toMatch(/^\s+thread A \(QEMU\)\s+│ thread B \(admin\)$/);
-  const column = (line: string): 'A' | 'B' => (/│\s*\S/.test(line) ? 'B' : 'A');
+test('no-owner needs no preemption: QEMU closes the VM after the admin unloaded kvm_vfio, and that close faults', () => {
+  const { convicted, convictedReport } = race();
+  expect(convicted.preemptions).toBe(0);
+  expect(convictedReport.steps.every((step) => step.depth === 0 && step.preempted === undefined)).toBe(true);
+  const rmmod = convictedReport.steps.findIndex((step) => step.thread === 2);
+  expect(convictedReport.steps[rmmod]?.label).toBe('rmmod kvm_vfio');
+  const faulted = convictedReport.steps.filter((step) => step.faulted === true);
+  expect(faulted).toEqual([expect.objectContaining({ thread: 1, label: 'close(vm)' })]);
+  expect(convictedReport.steps.findIndex((step) => step.faulted === true)).toBeGreaterThan(rmmod);
+});
+
+test('the report puts each step in its thread’s column, in start order, names the threads and ends with the replay command', () => {
+  const { convicted, convictedReport } = race();
+  const lines = renderBugReport(convictedReport).split('\n');
+  const header = lines.find((line) => line.includes('thread A (') && line.includes('│'));
+  expect(header?.split('│').map((cell) => cell.trim())).toEqual([
+    `thread A (${THREAD_NAMES[0]})`,
+    `thread B (${THREAD_NAMES[1]})`,
+  ]);
   const rows = lines.filter((line) => /^\s+\d+ {2}/.test(line));
-  expect(rows.map(column)).toEqual(race.convicted.steps.map((step) => (step.thread === 1 ? 'A' : 'B')));
-  expect(rows[2]).toMatch(/│ rmmod kvm_vfio$/);
-  expect(lines[lines.length - 1]).toBe(`  ✗  ${race.convicted.message}`);
+  const column = (line: string): 1 | 2 => (/│\s*\S/.test(line) ? 2 : 1);
+  expect(rows.map(column)).toEqual(convicted.steps.map((step) => step.thread));
+  expect(lines[lines.length - 2]).toBe(
+    `  coupling-lab explore ${SCENARIO} --strategy register-ops/no-owner --replay '${convicted.schedule}'`,
+  );
+  expect(replay(SCENARIO, 'register-ops/no-owner', convicted.schedule)).toMatchObject({
+    message: convicted.message,
+  });
 });
 
-test('a nested step is marked, with the step and the preemption point it interrupted', () => {
-  expect(race.nested.steps.map((step) => step.depth)).toEqual([0, 1]);
-  const point = race.nested.schedule.split('@')[1];
-  const text = timeline(race.nested);
-  expect(text).toMatch(/^\s+thread A\s+│ thread B$/m);
-  expect(text).toContain(`│ ↳ rmmod kvm_vfio  (inside step 1, at point ${point}: `);
-});
-
-test('the timeline of a made-up schedule: nesting two deep, three threads, the primitive from the trace', () => {
-  const verdict: ViolationVerdict = {
-    verdict: 'violation',
-    kind: 'use-after-free',
-    message: 'use-after-free: call to x_ops.f of freed module x',
-    schedule: '1 2@2 3@3 2',
-    preemptions: 2,
-    steps: [
-      { thread: 1, label: 'open', depth: 0 },
-      { thread: 2, label: 'rmmod x', depth: 1 },
-      { thread: 3, label: 'close', depth: 2 },
-      { thread: 2, label: 'rmmod y', depth: 0 },
-    ],
-    trace: [
-      { thread: 1, point: 'syscall', subject: 'open' },
-      { thread: 1, point: 'file-get', subject: 'f' },
-      { thread: 2, point: 'module-state', subject: 'x' },
-      { thread: 3, point: 'file-put', subject: 'f' },
-    ],
-    schedules: 3,
-    pruned: 0,
-    bound: { maxDepth: 2, maxPreemptions: 2 },
-  };
-  expect(timeline(verdict, { names: ['QEMU'] })).toBe(
-    [
-      '     thread A (QEMU) │ thread B                                               │ thread C',
-      '     ────────────────┼────────────────────────────────────────────────────────┼───────────────────────────────────────────────────',
-      '  1  open            │                                                        │',
-      '  2                  │ ↳ rmmod x  (inside step 1, at point 2: module-state x) │',
-      '  3                  │                                                        │   ↳ close  (inside step 2, at point 3: file-put f)',
-      '  4                  │ rmmod y                                                │',
-      '     ────────────────┼────────────────────────────────────────────────────────┼───────────────────────────────────────────────────',
-      '  ✗  use-after-free: call to x_ops.f of freed module x',
-    ].join('\n'),
+test('register-ops/unlocked nests the unload inside CREATE_DEVICE, right after the table lock is released', () => {
+  const { nested, nestedReport } = race();
+  expect(nested.steps.map((step) => step.depth)).toEqual([0, 1]);
+  const point = Number(nested.schedule.split('@')[1]);
+  expect(nestedReport.steps[1]).toMatchObject({
+    thread: 2,
+    label: 'rmmod kvm_vfio',
+    preempted: { inside: 1, point, primitive: 'unlock kvm_device_ops_lock' },
+  });
+  expect(nestedReport.steps[0]).toMatchObject({ thread: 1, faulted: true });
+  expect(renderBugReport(nestedReport)).toContain(
+    `↳ rmmod kvm_vfio  (inside step 1, at point ${point}: unlock kvm_device_ops_lock)`,
   );
 });

@@ -6,95 +6,62 @@ import {
   median,
   operationNames,
 } from '@coupling-lab/bench';
-import { catalogue, explore } from '@coupling-lab/explorer';
+import { catalogue, explore, labBugReport } from '@coupling-lab/explorer';
 import type { CouplingStrategy } from '@coupling-lab/lab';
 import { runConformance } from '@coupling-lab/testkit';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
-import { differences, type DifferenceRow } from './differences.js';
+import { differences } from './differences.js';
+import type { SourceRevision } from './git-commit.js';
 import type { Progress } from './progress.js';
-import type { BenchCell, OperationName, RaceResult, Report, StrategyReport } from './report/index.js';
+import type {
+  BenchCell,
+  CrashReport,
+  OperationName,
+  RaceResult,
+  Report,
+  StrategyReport,
+  VariantReport,
+} from './report/index.js';
 
 export interface ReportInputs {
   readonly strategies: readonly CouplingStrategy[];
+  /** The race-catalogue variants to convict alongside (those of the compared strategies). */
+  readonly variants: readonly CouplingStrategy[];
   readonly quick: boolean;
   readonly progress: Progress;
-  readonly bench: BenchResult | undefined;
+  /** Times the strategies that did not crash; undefined when the run does not benchmark. */
+  readonly bench?: (strategies: readonly CouplingStrategy[]) => Promise<BenchResult>;
+  /** The command line, as typed. */
+  readonly command: readonly string[];
+  readonly revision?: SourceRevision;
 }
 
-const version = (
+export const version = (
   JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-/** Runs conformance, coupling metrics, counted costs and the race catalogue per strategy, and assembles the report. */
-export function buildReport(inputs: ReportInputs): Report {
-  const { strategies, progress } = inputs;
-  const reports: StrategyReport[] = [];
-  const extras: DifferenceRow[] = [];
-  strategies.forEach((strategy, index) => {
-    const step = (what: string): void =>
-      progress.update(`${strategy.name}: ${what}`, index, strategies.length);
-    step('conformance');
-    const conformance = runConformance(strategy);
-    step('coupling metrics');
-    const coupling = couplingMetrics(strategy);
-    const { counts, error: countsError } = countedCostsOrZero(strategy);
-    step('race catalogue');
-    const races = catalogue.map((scenario) => raceResult(scenario, strategy, inputs.quick));
-    reports.push({
-      name: strategy.name,
-      summary: strategy.summary,
-      conformance: {
-        passed: conformance.passed,
-        failed: conformance.failed,
-        failures: [
-          ...conformance.cases
-            .filter((c) => !c.ok)
-            .map((c) => ({ name: c.name, error: c.error ?? 'failed' })),
-          ...(countsError === undefined ? [] : [{ name: 'counted costs', error: countsError }]),
-        ],
-      },
-      coupling,
-      counts,
-      races,
-      ...(inputs.bench === undefined ? {} : { bench: benchCells(inputs.bench, strategy.name) }),
-    });
-    extras.push({
-      name: strategy.name,
-      matrix: coupling.matrix,
-      unloadWhileInUse: coupling.unloadWhileInUse,
-      lookupsPerAdd: counts.GROUP_ADD.symbolLookups,
-    });
-  });
-  progress.done();
-  return {
-    version,
-    generatedAt: new Date().toISOString(),
-    machine: inputs.bench?.machine ?? {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      node: process.version,
-      platform: process.platform,
-    },
-    quick: inputs.quick,
-    strategies: reports,
-    differences: differences(extras),
-    ...(inputs.bench === undefined
-      ? {}
-      : {
-          benchMeta: {
-            rounds: inputs.bench.rounds,
-            floorNsPerOp: Object.fromEntries(
-              operationNames.map((op) => [op, inputs.bench?.subjects['no model']?.[op].nsPerOp ?? NaN]),
-            ),
-            hookOverheadPercent: median(
-              operationNames.map((op) => inputs.bench?.hookOverheadPercent[op] ?? NaN),
-            ),
-          },
-        }),
-  };
+const message = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+/** Thrown by a phase of one strategy: compare reports it and goes on with the others. */
+class StrategyCrash extends Error {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+  ) {
+    super(message(cause), { cause });
+  }
+}
+
+function phase<T>(name: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new StrategyCrash(name, error);
+  }
 }
 
 /** Counted costs; a strategy that cannot run an operation at all gets zeros and a failure saying why. */
@@ -111,10 +78,11 @@ function countedCostsOrZero(strategy: CouplingStrategy): { counts: CountedCosts;
       lockAcquisitions: 0,
     };
     const counts = Object.fromEntries(operationNames.map((op) => [op, zero])) as CountedCosts;
-    return { counts, error: error instanceof Error ? error.message : String(error) };
+    return { counts, error: message(error) };
   }
 }
 
+/** One scenario raced against one strategy; a violation comes with the explorer's report of it. */
 function raceResult(
   scenario: (typeof catalogue)[number],
   strategy: CouplingStrategy,
@@ -129,7 +97,7 @@ function raceResult(
       scenario: scenario.name,
       verdict: 'skipped',
       schedules: 0,
-      bound: `set-up failed: ${error instanceof Error ? error.message : String(error)}`,
+      bound: `set-up failed: ${message(error)}`,
     };
   }
   if (verdict.verdict === 'skipped') return { scenario: scenario.name, verdict: 'skipped', schedules: 0 };
@@ -149,6 +117,43 @@ function raceResult(
     bound,
     kind: verdict.kind,
     schedule: verdict.schedule,
+    report: labBugReport(scenario, strategy, verdict),
+  };
+}
+
+function analyse(strategy: CouplingStrategy, quick: boolean, step: (what: string) => void): StrategyReport {
+  step('conformance');
+  const conformance = phase('conformance', () => runConformance(strategy));
+  step('coupling metrics');
+  const coupling = phase('coupling metrics', () => couplingMetrics(strategy));
+  const { counts, error: countsError } = countedCostsOrZero(strategy);
+  step('race catalogue');
+  const races = phase('race catalogue', () =>
+    catalogue.map((scenario) => raceResult(scenario, strategy, quick)),
+  );
+  return {
+    name: strategy.name,
+    summary: strategy.summary,
+    conformance: {
+      passed: conformance.passed,
+      failed: conformance.failed,
+      failures: [
+        ...conformance.cases.filter((c) => !c.ok).map((c) => ({ name: c.name, error: c.error ?? 'failed' })),
+        ...(countsError === undefined ? [] : [{ name: 'counted costs', error: countsError }]),
+      ],
+    },
+    coupling,
+    counts,
+    races,
+  };
+}
+
+function variantReport(variant: CouplingStrategy, quick: boolean): VariantReport {
+  return {
+    name: variant.name,
+    of: variant.variant?.of ?? '',
+    difference: variant.variant?.difference ?? '',
+    races: phase('race catalogue', () => catalogue.map((scenario) => raceResult(scenario, variant, quick))),
   };
 }
 
@@ -167,4 +172,85 @@ function benchCells(bench: BenchResult, name: string): Record<OperationName, Ben
       ];
     }),
   ) as Record<OperationName, BenchCell>;
+}
+
+function benchMeta(bench: BenchResult): NonNullable<Report['benchMeta']> {
+  return {
+    rounds: bench.rounds,
+    floorNsPerOp: Object.fromEntries(
+      operationNames.map((op) => [op, bench.subjects['no model']?.[op].nsPerOp ?? NaN]),
+    ),
+    hookOverheadPercent: median(operationNames.map((op) => bench.hookOverheadPercent[op] ?? NaN)),
+  };
+}
+
+/** Lets the event loop run between strategies, so an interrupt (SIGINT) is handled within one step. */
+const betweenSteps = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Runs conformance, coupling metrics, counted costs and the race catalogue per strategy (a
+ * strategy that crashes in one is reported and left out; the others go on), convicts the variants,
+ * times the strategies that did not crash, and assembles the report.
+ */
+export async function buildReport(inputs: ReportInputs): Promise<Report> {
+  const { strategies, progress } = inputs;
+  const reports: StrategyReport[] = [];
+  const crashes: CrashReport[] = [];
+  const total = strategies.length + inputs.variants.length;
+  for (const [index, strategy] of strategies.entries()) {
+    await betweenSteps();
+    try {
+      reports.push(
+        analyse(strategy, inputs.quick, (what) => progress.update(`${strategy.name}: ${what}`, index, total)),
+      );
+    } catch (error) {
+      if (!(error instanceof StrategyCrash)) throw error;
+      crashes.push({ name: strategy.name, phase: error.phase, message: error.message });
+    }
+  }
+  const variants: VariantReport[] = [];
+  for (const [index, variant] of inputs.variants.entries()) {
+    await betweenSteps();
+    progress.update(`${variant.name}: race catalogue`, strategies.length + index, total);
+    try {
+      variants.push(variantReport(variant, inputs.quick));
+    } catch (error) {
+      if (!(error instanceof StrategyCrash)) throw error;
+      crashes.push({ name: variant.name, phase: error.phase, message: error.message });
+    }
+  }
+  progress.done();
+  let bench: BenchResult | undefined;
+  const healthy = strategies.filter((strategy) => reports.some((report) => report.name === strategy.name));
+  if (inputs.bench !== undefined && healthy.length > 0) {
+    try {
+      bench = await inputs.bench(healthy);
+    } catch (error) {
+      crashes.push({ name: 'bench', phase: 'timing', message: message(error) });
+    }
+  }
+  const strategyReports =
+    bench === undefined ? reports : reports.map((r) => ({ ...r, bench: benchCells(bench, r.name) }));
+  return {
+    version,
+    generatedAt: new Date().toISOString(),
+    machine: bench?.machine ?? {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      platform: process.platform,
+    },
+    quick: inputs.quick,
+    strategies: strategyReports,
+    differences: differences(strategyReports),
+    ...(variants.length === 0 ? {} : { variants }),
+    ...(crashes.length === 0 ? {} : { crashes }),
+    run: {
+      command: [...inputs.command],
+      ...(inputs.revision === undefined
+        ? {}
+        : { commit: inputs.revision.commit, dirty: inputs.revision.dirty }),
+    },
+    ...(bench === undefined ? {} : { benchMeta: benchMeta(bench) }),
+  };
 }

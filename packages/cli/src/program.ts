@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
+import { version } from './build-report.js';
 import { measure, renderBench } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';
 import { graphCommand } from './commands/graph.js';
 import { listCommand } from './commands/list.js';
+import type { Interrupts } from './interrupts.js';
 import { loadPlugins } from './plugins.js';
 import { Progress } from './progress.js';
 import { selectStrategies } from './strategies.js';
@@ -15,40 +17,70 @@ export interface Io {
   readonly err: (text: string) => void;
   readonly progress: Progress;
   readonly colour: boolean;
+  /** The width to fit output into (COLUMNS, or the terminal's); unknown for a pipe. */
   readonly width?: number;
+  /** SIGINT/SIGTERM: compare removes what it created. */
+  readonly interrupts?: Interrupts;
+  /** Where relative paths (--out, --plugin) are taken from; the process's cwd by default. */
+  readonly cwd?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+const exitCodes = `
+Exit codes:
+  0  success
+  1  a real strategy fails conformance, has a race or crashed (after the reports are written);
+     --out cannot be written; a plugin fails to load or to check
+  2  a usage error: an unknown command, option, strategy, scenario or format, a bad --replay
+     schedule, an empty or non-empty --out (without --force)`;
+
+const strategyOption = (): Option =>
+  new Option(
+    '--strategy <names>',
+    'comma-separated strategies; may repeat, a name given twice counts once (default: every real strategy)',
+  )
+    .argParser(collect)
+    .default([]);
+
 /**
  * Runs the `coupling-lab` command line; resolves to the exit code: 0, 1 (a conformance failure,
- * a race in a real strategy, or a failure such as an unwritable --out), 2 (a usage error).
+ * a race in a real strategy, a crash, or a failure such as an unwritable --out), 2 (a usage error).
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
+  const width = io.width === undefined ? {} : { width: io.width };
   const program = new Command('coupling-lab')
     .description('How should two independently loadable modules call each other? KVM and VFIO, compared.')
+    .version(`coupling-lab ${version}`, '-V, --version', 'print the version')
     .option('--plugin <module>', 'load a strategy plugin (a path or a package name); may repeat', collect, [])
+    .addHelpText('after', exitCodes)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: () => undefined });
+  if (io.width !== undefined) program.configureHelp({ helpWidth: io.width });
   const plugins = (): string[] =>
-    loadPlugins(program.opts<{ plugin: string[] }>().plugin).map((plugin) => plugin.path);
+    loadPlugins(program.opts<{ plugin: string[] }>().plugin, io.cwd).map((plugin) => plugin.path);
 
   program
     .command('compare')
     .description(
-      'conformance, coupling metrics, the race catalogue and benchmarks, side by side; writes report.md/json/html',
+      'conformance, coupling metrics, the race catalogue (with the variants) and benchmarks, side by side; writes report.md/json/html',
     )
-    .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
+    .addOption(strategyOption())
     .option('--quick', 'a fast run (seconds, not minutes)')
-    .option('--out <dir>', 'where to write the reports (default: reports/<timestamp>)')
+    .option(
+      '--out <dir>',
+      'where to write the reports: a new or empty directory (default: reports/<timestamp>)',
+    )
+    .option('--force', 'write into an --out directory that already has files (replacing report.*)')
     .option('--json', 'print report.json on stdout instead of the table')
     .option('--no-bench', 'skip the timed benchmarks')
     .action(
       async (options: {
-        strategy?: string;
+        strategy: string[];
         quick?: boolean;
         out?: string;
+        force?: boolean;
         json?: boolean;
         bench: boolean;
       }) => {
@@ -57,9 +89,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           plugins: plugins(),
           progress: io.progress,
           colour: io.colour,
-          ...widthOf(io),
+          command: ['coupling-lab', ...argv],
+          ...width,
+          ...(io.interrupts === undefined ? {} : { interrupts: io.interrupts }),
+          ...(io.cwd === undefined ? {} : { cwd: io.cwd }),
         });
         io.out(outcome.output);
+        for (const note of outcome.notes) io.err(note);
         exitCode = outcome.exitCode;
       },
     );
@@ -70,16 +106,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--all', 'include the race-catalogue variants')
     .action((options: { all?: boolean }) => {
       plugins();
-      io.out(listCommand(options));
+      io.out(listCommand({ ...options, ...width }));
     });
 
   program
     .command('bench')
     .description('time every strategy: ns/op and ratio to direct with 95% intervals, and counted costs')
-    .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
+    .addOption(strategyOption())
     .option('--quick', 'a fast run (seconds, not minutes)')
     .option('--json', 'print the results as JSON')
-    .action(async (options: { strategy?: string; quick?: boolean; json?: boolean }) => {
+    .action(async (options: { strategy: string[]; quick?: boolean; json?: boolean }) => {
       const loaded = plugins();
       const strategies = selectStrategies(options.strategy, { variants: false });
       const result = await measure({
@@ -88,27 +124,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         plugins: loaded,
         progress: io.progress,
       });
-      io.out(options.json ? JSON.stringify(result, null, 2) : renderBench(result, strategies));
+      io.out(options.json ? JSON.stringify(result, null, 2) : renderBench(result, strategies, io.width));
     });
 
   program
     .command('explore')
-    .description('run the race catalogue (or one scenario) against strategies, or replay a schedule')
+    .description(
+      'run the race catalogue (or one scenario) against strategies, or replay a schedule; each violation is printed as a KASAN/lockdep-style report',
+    )
     .argument('[scenario]', 'a catalogue scenario (default: all)')
-    .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
+    .addOption(strategyOption())
     .option('--variants', 'run the race-catalogue variants instead of the real strategies')
     .option('--replay <schedule>', 'replay one schedule string (needs a scenario and one --strategy)')
-    .option('--json', 'print { results: [...] } as JSON')
+    .option('--json', 'print { results: [...] } as JSON, each violation with its report')
     .action(
       (
         scenario: string | undefined,
-        options: { strategy?: string; variants?: boolean; replay?: string; json?: boolean },
+        options: { strategy: string[]; variants?: boolean; replay?: string; json?: boolean },
       ) => {
         plugins();
         const outcome = exploreCommand({
           ...options,
           ...(scenario === undefined ? {} : { scenario }),
           progress: io.progress,
+          ...width,
         });
         io.out(outcome.output);
         exitCode = outcome.exitCode;
@@ -117,26 +156,27 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('graph')
-    .description("each strategy's module graph")
-    .option('--strategy <names>', 'comma-separated strategies (default: every real strategy)')
+    .description("each strategy's module graph: one Mermaid document with a subgraph per strategy, or DOT")
+    .addOption(strategyOption())
     .addOption(
       new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
     )
-    .action((options: { strategy?: string; format?: string }) => {
+    .action((options: { strategy: string[]; format?: string }) => {
       plugins();
       io.out(graphCommand(options));
     });
 
+  // Bare `coupling-lab`: the help, as a newcomer would hope, and success.
+  if (argv.length === 0) {
+    io.out(program.helpInformation().trimEnd());
+    return 0;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     return handle(error, program, io, argv);
   }
-}
-
-function widthOf(io: Io): { width?: number } {
-  return io.width === undefined ? {} : { width: io.width };
 }
 
 function handle(error: unknown, program: Command, io: Io, argv: readonly string[]): number {
@@ -154,10 +194,10 @@ function handle(error: unknown, program: Command, io: Io, argv: readonly string[
 
 /** commander's message, with the valid choices named where it doesn't already. */
 function usageMessage(error: CommanderError, program: Command, argv: readonly string[]): string {
+  const commands = program.commands.map((command) => command.name()).join(', ');
+  if (error.code === 'commander.help') return `no command given; valid commands: ${commands}`;
   const message = error.message.replace(/^error: /, '');
-  if (error.code === 'commander.unknownCommand' || error.code === 'commander.help') {
-    return `${message}; valid commands: ${program.commands.map((command) => command.name()).join(', ')}`;
-  }
+  if (error.code === 'commander.unknownCommand') return `${message}; valid commands: ${commands}`;
   if (error.code === 'commander.unknownOption') {
     const command = program.commands.find((candidate) => argv.includes(candidate.name()));
     const options = [...(command?.options ?? []), ...program.options].map((option) => option.long);

@@ -9,9 +9,10 @@ import { UsageError } from './usage-error.js';
 /** The order the comparison shows strategies in: the baseline first, then as the thread debated them. */
 const preferredOrder = ['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops'];
 
+/** Real strategies in the preferred order; a variant sits with the strategy it is a variant of. */
 function byPreferredOrder(a: CouplingStrategy, b: CouplingStrategy): number {
   const rank = (s: CouplingStrategy): number => {
-    const index = preferredOrder.indexOf(s.name);
+    const index = preferredOrder.indexOf(s.variant?.of ?? s.name);
     return index < 0 ? preferredOrder.length : index;
   };
   return rank(a) - rank(b) || a.name.localeCompare(b.name);
@@ -25,19 +26,28 @@ export function installedStrategies(options: { variants: boolean }): CouplingStr
 }
 
 /**
- * The strategies a `--strategy a,b` list names, in the order given; the default is every real
- * strategy. An unknown name is a usage error naming the valid ones.
+ * The strategies that `--strategy` names, in the order given: each use of the option is a
+ * comma-separated list and repeats accumulate (`--strategy a --strategy b,c`); a name given twice
+ * counts once. With no `--strategy` it is every real strategy. An unknown name is a usage error
+ * naming the valid ones.
  */
 export function selectStrategies(
-  list: string | undefined,
+  lists: readonly string[] | string | undefined,
   options: { variants: boolean },
 ): CouplingStrategy[] {
+  const given = typeof lists === 'string' ? [lists] : (lists ?? []);
+  if (given.length === 0) return installedStrategies(options);
   const available = installedStrategies({ variants: true });
-  if (list === undefined) return installedStrategies(options);
-  const names = list
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
+  const names = [
+    ...new Set(
+      given.flatMap((list) =>
+        list
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name.length > 0),
+      ),
+    ),
+  ];
   if (names.length === 0) throw new UsageError('--strategy needs at least one name');
   return names.map((name) => {
     const found = available.find((strategy) => strategy.name === name);

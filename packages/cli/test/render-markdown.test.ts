@@ -3,8 +3,7 @@ import { sampleReport } from './sample-report.js';
 
 test('the markdown has a mermaid block per strategy', () => {
   const report = sampleReport();
-  const markdown = renderMarkdown(report);
-  const blocks = markdown.match(/```mermaid\nflowchart LR\n/g) ?? [];
+  const blocks = renderMarkdown(report).match(/```mermaid\nflowchart LR\n/g) ?? [];
   expect(blocks).toHaveLength(report.strategies.length);
 });
 
@@ -18,15 +17,32 @@ test('the markdown table has a column per strategy and every row has as many cel
   for (const line of tableLines) expect(cellCount(line)).toBe(report.strategies.length + 1);
 });
 
-test('the markdown has the machine, what differs and each race with its minimal schedule', () => {
+test('the markdown has the machine, the run, what differs and each race with its schedule and report', () => {
   const report = sampleReport();
   const markdown = renderMarkdown(report);
   expect(markdown).toContain('AMD EPYC 7B13 64-Core Processor, 8 cores');
-  expect(markdown).toContain('## What differs\n\n- rmmod kvm with nothing open');
-  expect(markdown).toContain('- group-close-vs-add: violation: use-after-free');
+  expect(markdown).toContain(`Run: \`${report.run?.command.join(' ')}\`, commit ${report.run?.commit}.`);
+  expect(markdown).toContain(`## What differs\n\n- ${report.differences[0]}`);
+  expect(markdown).toContain('- add-vs-del: violation: stale-association');
+  expect(markdown).toContain('minimal schedule: `1 2@8`');
   expect(markdown).toContain(
-    'minimal schedule: `T0:KVM_DEV_VFIO_GROUP_ADD@symbolGet | T1:close(group) | T0:resume`',
+    '```text\n==================================================================\nBUG: stale association of kvm_vfio_group',
   );
+});
+
+test('the markdown lists each variant with its difference and its convictions', () => {
+  const report = sampleReport();
+  const markdown = renderMarkdown(report);
+  const section = markdown.slice(
+    markdown.indexOf('## Variants and their convictions'),
+    markdown.indexOf('## Strategies'),
+  );
+  for (const variant of report.variants ?? []) {
+    expect(section).toContain(`### \`${variant.name}\``);
+    expect(section).toContain(variant.difference.replace(/>/g, '&gt;'));
+  }
+  expect(section).toContain('- add-vs-del: use-after-free, schedule `1 2@9`');
+  expect(section).toContain('Not convicted by any scenario.');
 });
 
 test('markdown text cannot break the table or inject HTML', () => {

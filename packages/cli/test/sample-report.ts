@@ -1,3 +1,4 @@
+import { bugReport, type ReportableVerdict } from '@coupling-lab/explorer';
 import type {
   BenchCell,
   CountRow,
@@ -5,15 +6,24 @@ import type {
   OperationName,
   RaceResult,
   Report,
+  VariantReport,
 } from '../src/report/index.js';
 
 const base = ['kvm', 'vfio', 'vfio_pci'];
 
-function count(lookups: number, gets: number, calls: number, indirect = 0, locks = 2): CountRow {
+/** Counts with gets and puts told apart: an operation that takes a reference need not drop one. */
+function count(
+  lookups: number,
+  gets: number,
+  puts: number,
+  calls: number,
+  indirect = 0,
+  locks = 2,
+): CountRow {
   return {
     symbolLookups: lookups,
     moduleGets: gets,
-    modulePuts: gets,
+    modulePuts: puts,
     crossModuleCalls: calls,
     indirectCalls: indirect,
     lockAcquisitions: locks,
@@ -26,11 +36,12 @@ function counts(rows: [CountRow, CountRow, CountRow, CountRow, CountRow]): Recor
   return { GROUP_ADD, GROUP_DEL, DEVICE_CREATE, DEVICE_DESTROY, VM_LIFE };
 }
 
-/** Timings from ns per operation and ratio to direct; the interval is ±4%. */
+/** Timings from ns per operation and ratio to direct; the interval is ±4% (direct's is exactly 1). */
 function bench(cells: [number, number][]): Record<OperationName, BenchCell> {
   const cell = (i: number): BenchCell => {
     const [nsPerOp, ratioToDirect] = cells[i] ?? [0, 0];
-    return { nsPerOp, ratioToDirect, ci: [ratioToDirect * 0.96, ratioToDirect * 1.04] };
+    const ci: [number, number] = ratioToDirect === 1 ? [1, 1] : [ratioToDirect * 0.96, ratioToDirect * 1.04];
+    return { nsPerOp, ratioToDirect, ci };
   };
   return {
     GROUP_ADD: cell(0),
@@ -41,32 +52,113 @@ function bench(cells: [number, number][]): Record<OperationName, BenchCell> {
   };
 }
 
+const clean = (scenario: string, schedules: number): RaceResult => ({
+  scenario,
+  verdict: 'clean',
+  schedules,
+  bound: 'exhaustive, depth 2, 2 preemptions',
+});
+
 function races(overrides: Partial<Record<string, RaceResult>> = {}): RaceResult[] {
-  const clean = (scenario: string, schedules: number): RaceResult => ({
-    scenario,
-    verdict: 'clean',
-    schedules,
-    bound: 'exhaustive, nesting depth 2',
-  });
   const all: RaceResult[] = [
-    clean('add-del-same-group', 1204),
-    clean('rmmod-vfio-vs-vm-close', 388),
+    clean('add-vs-del', 21),
+    clean('rmmod-vfio-vs-vm-close', 310),
     { scenario: 'rmmod-kvm_vfio-vs-create-device', verdict: 'skipped', schedules: 0 },
-    clean('group-close-vs-add', 652),
+    clean('close-group-vs-add', 22),
   ];
   return all.map((r) => overrides[r.scenario] ?? r);
+}
+
+/** A violation as the explorer reports it: GROUP_DEL nested in GROUP_ADD, which then touches what DEL freed. */
+function addVsDelViolation(
+  strategy: string,
+  kind: ReportableVerdict['kind'],
+  schedule: string,
+  message: string,
+): RaceResult {
+  const point = Number(schedule.split('@')[1]);
+  const verdict: ReportableVerdict = {
+    verdict: 'violation',
+    kind,
+    message,
+    object: 'kvm_vfio_group',
+    schedule,
+    preemptions: 1,
+    steps: [
+      { thread: 1, label: 'ioctl(device, SET_DEVICE_ATTR, GROUP_ADD group 26)', depth: 0 },
+      { thread: 2, label: 'ioctl(device, SET_DEVICE_ATTR, GROUP_DEL group 26)', depth: 1 },
+    ],
+    trace: [
+      { thread: 1, point: 'syscall', subject: 'qemu: ioctl(7, 0x4018aee1)' },
+      ...Array.from({ length: point - 1 }, (_, i) => ({
+        thread: 1,
+        point: 'file-get' as const,
+        subject: `f${i}`,
+      })),
+      { thread: 1, point: 'unlock', subject: 'kvm_vfio.lock' },
+      { thread: 2, point: 'lock', subject: 'kvm_vfio.lock' },
+    ],
+    schedules: 11,
+    pruned: 0,
+    bound: { maxDepth: 1, maxPreemptions: 1 },
+  };
+  return {
+    scenario: 'add-vs-del',
+    verdict: 'violation',
+    schedules: 11,
+    bound: 'depth 2, 2 preemptions',
+    kind,
+    schedule,
+    report: bugReport(verdict, {
+      scenario: 'add-vs-del',
+      strategy,
+      fault: { in: 'step', step: 1, thread: 1 },
+    }),
+  };
 }
 
 function orders(ok: string[][], failing: string[][]): CouplingMetrics['loadOrders'] {
   return [...ok.map((order) => ({ order, ok: true })), ...failing.map((order) => ({ order, ok: false }))];
 }
 
-const vfioFileApi = [
-  'vfio_file_iommu_group',
-  'vfio_file_enforced_coherent',
-  'vfio_file_set_kvm',
-  'vfio_file_is_group',
-];
+/** SPEC 8's matrix; the builtin strategies agree on rmmod vfio_pci, so "What differs" must leave it out. */
+function matrix(overrides: Partial<CouplingMetrics['matrix']> = {}): CouplingMetrics['matrix'] {
+  return {
+    insmodKvmAlone: 'ok',
+    createDeviceWithoutVfio: 'device created; GROUP_ADD -EINVAL',
+    rmmodKvm: 'ok',
+    rmmodVfioPci: 'ok',
+    rmmodVfioAfterVfioPci: 'ok',
+    ...overrides,
+  };
+}
+
+const vfioFileApi = ['vfio_file_iommu_group', 'vfio_file_enforced_coherent', 'vfio_file_set_kvm'];
+
+function variants(): VariantReport[] {
+  return [
+    {
+      name: 'symbol-get-file/v5.19-race',
+      of: 'symbol-get-file',
+      difference: 'GROUP_ADD reads kvg->file for set_kvm after dropping kv->lock',
+      races: [
+        addVsDelViolation(
+          'symbol-get-file/v5.19-race',
+          'use-after-free',
+          '1 2@9',
+          'use-after-free: access to freed kvm_vfio_group',
+        ),
+        clean('rmmod-vfio-vs-vm-close', 264),
+      ],
+    },
+    {
+      name: 'register-ops/unlocked',
+      of: 'register-ops',
+      difference: "KVM_CREATE_DEVICE takes the owner's reference after dropping the table lock",
+      races: [clean('add-vs-del', 22), clean('rmmod-vfio-vs-vm-close', 264)],
+    },
+  ];
+}
 
 /** A realistic comparison of the five strategies, with one race violation to show how one looks. */
 export function sampleReport(): Report {
@@ -79,7 +171,7 @@ export function sampleReport(): Report {
       {
         name: 'direct',
         summary: 'kvm imports vfio’s symbols at load: no lookups, but kvm cannot load without vfio.',
-        conformance: { passed: 42, failed: 0, failures: [] },
+        conformance: { passed: 64, failed: 0, failures: [] },
         coupling: {
           modules: base,
           exports: [{ module: 'vfio', symbols: vfioFileApi }],
@@ -93,19 +185,27 @@ export function sampleReport(): Report {
               ['vfio', 'kvm', 'vfio_pci'],
               ['vfio', 'vfio_pci', 'kvm'],
             ],
-            [['kvm', 'vfio', 'vfio_pci']],
+            [
+              ['kvm', 'vfio', 'vfio_pci'],
+              ['kvm', 'vfio_pci', 'vfio'],
+            ],
           ),
           unloadWhileInUse: [
-            { module: 'kvm', result: 'ok' },
+            { module: 'kvm', result: '-EWOULDBLOCK' },
             { module: 'vfio', result: '-EWOULDBLOCK' },
           ],
+          matrix: matrix({
+            insmodKvmAlone: '-ENOENT',
+            createDeviceWithoutVfio: 'kvm does not load',
+            rmmodVfioAfterVfioPci: '-EWOULDBLOCK',
+          }),
         },
         counts: counts([
-          count(0, 0, 3),
-          count(0, 0, 2),
-          count(0, 1, 0),
-          count(0, 1, 1),
-          count(0, 2, 9, 0, 8),
+          count(0, 0, 0, 3),
+          count(0, 0, 0, 3),
+          count(0, 1, 0, 0, 0, 1),
+          count(0, 0, 3, 2, 0, 1),
+          count(0, 9, 9, 6, 0, 6),
         ]),
         races: races(),
         bench: bench([
@@ -119,7 +219,7 @@ export function sampleReport(): Report {
       {
         name: 'symbol-get',
         summary: 'kvm looks up each vfio external-user symbol with symbol_get on every use (v5.17).',
-        conformance: { passed: 42, failed: 0, failures: [] },
+        conformance: { passed: 64, failed: 0, failures: [] },
         coupling: {
           modules: base,
           exports: [
@@ -131,6 +231,7 @@ export function sampleReport(): Report {
                 'vfio_external_group_match_file',
                 'vfio_group_set_kvm',
                 'vfio_external_check_extension',
+                'vfio_external_user_iommu_id',
               ],
             },
           ],
@@ -145,29 +246,28 @@ export function sampleReport(): Report {
               ['vfio', 'kvm', 'vfio_pci'],
               ['vfio', 'vfio_pci', 'kvm'],
             ],
-            [],
+            [['vfio_pci', 'vfio', 'kvm']],
           ),
           unloadWhileInUse: [
-            { module: 'kvm', result: 'ok' },
-            { module: 'vfio', result: 'ok' },
+            { module: 'kvm', result: '-EWOULDBLOCK' },
+            { module: 'vfio', result: '-EWOULDBLOCK' },
           ],
+          matrix: matrix(),
         },
         counts: counts([
-          count(3, 3, 3),
-          count(2, 2, 2),
-          count(0, 1, 0),
-          count(0, 1, 1),
-          count(7, 9, 9, 0, 8),
+          count(3, 3, 2, 3),
+          count(3, 2, 3, 3),
+          count(0, 1, 0, 0, 0, 1),
+          count(2, 2, 5, 2, 0, 1),
+          count(6, 15, 15, 6, 0, 6),
         ]),
         races: races({
-          'group-close-vs-add': {
-            scenario: 'group-close-vs-add',
-            verdict: 'violation',
-            schedules: 97,
-            bound: 'exhaustive, nesting depth 2',
-            kind: 'use-after-free',
-            schedule: 'T0:KVM_DEV_VFIO_GROUP_ADD@symbolGet | T1:close(group) | T0:resume',
-          },
+          'add-vs-del': addVsDelViolation(
+            'symbol-get',
+            'stale-association',
+            '1 2@8',
+            'stale-association: vfio group 26 is associated with VM 1, which does not hold it',
+          ),
         }),
         bench: bench([
           [751, 1.82],
@@ -180,7 +280,7 @@ export function sampleReport(): Report {
       {
         name: 'symbol-get-file',
         summary: 'kvm holds the group file and looks up vfio_file_* helpers with symbol_get (v5.19).',
-        conformance: { passed: 42, failed: 0, failures: [] },
+        conformance: { passed: 64, failed: 0, failures: [] },
         coupling: {
           modules: base,
           exports: [{ module: 'vfio', symbols: vfioFileApi }],
@@ -198,16 +298,17 @@ export function sampleReport(): Report {
             [],
           ),
           unloadWhileInUse: [
-            { module: 'kvm', result: 'ok' },
-            { module: 'vfio', result: 'ok' },
+            { module: 'kvm', result: '-EWOULDBLOCK' },
+            { module: 'vfio', result: '-EWOULDBLOCK' },
           ],
+          matrix: matrix(),
         },
         counts: counts([
-          count(2, 2, 2),
-          count(1, 1, 1),
-          count(0, 1, 0),
-          count(0, 1, 1),
-          count(5, 7, 7, 0, 8),
+          count(3, 3, 3, 3),
+          count(1, 1, 1, 1),
+          count(0, 1, 0, 0, 0, 1),
+          count(1, 1, 4, 1, 0, 1),
+          count(4, 13, 13, 4, 0, 6),
         ]),
         races: races(),
         bench: bench([
@@ -221,10 +322,10 @@ export function sampleReport(): Report {
       {
         name: 'get-ops',
         summary: 'kvm gets vfio’s ops table once per group with one symbol_get and calls through it.',
-        conformance: { passed: 42, failed: 0, failures: [] },
+        conformance: { passed: 64, failed: 0, failures: [] },
         coupling: {
           modules: base,
-          exports: [{ module: 'vfio', symbols: ['vfio_file_get_kvm_ops'] }],
+          exports: [{ module: 'vfio', symbols: ['vfio_file_get_ops'] }],
           edges: [
             { from: 'kvm', to: 'vfio', kind: 'symbol_get' },
             { from: 'vfio_pci', to: 'vfio', kind: 'hard' },
@@ -239,16 +340,17 @@ export function sampleReport(): Report {
             [],
           ),
           unloadWhileInUse: [
-            { module: 'kvm', result: 'ok' },
-            { module: 'vfio', result: 'ok' },
+            { module: 'kvm', result: '-EWOULDBLOCK' },
+            { module: 'vfio', result: '-EWOULDBLOCK' },
           ],
+          matrix: matrix(),
         },
         counts: counts([
-          count(1, 1, 3, 3),
-          count(0, 1, 2, 2),
-          count(0, 1, 0),
-          count(0, 1, 1),
-          count(1, 4, 9, 8, 8),
+          count(1, 1, 1, 4, 3),
+          count(0, 0, 0, 1, 1),
+          count(0, 1, 0, 0, 0, 1),
+          count(0, 0, 3, 1, 1, 1),
+          count(1, 10, 10, 5, 4, 6),
         ]),
         races: races(),
         bench: bench([
@@ -262,7 +364,7 @@ export function sampleReport(): Report {
       {
         name: 'register-ops',
         summary: 'a kvm_vfio glue module imports both and registers the kvm-vfio device ops with kvm.',
-        conformance: { passed: 42, failed: 0, failures: [] },
+        conformance: { passed: 64, failed: 0, failures: [] },
         coupling: {
           modules: ['kvm', 'vfio', 'vfio_pci', 'kvm_vfio'],
           exports: [
@@ -281,27 +383,36 @@ export function sampleReport(): Report {
               ['kvm', 'vfio', 'vfio_pci', 'kvm_vfio'],
               ['vfio', 'kvm', 'kvm_vfio', 'vfio_pci'],
             ],
-            [['kvm_vfio', 'kvm', 'vfio', 'vfio_pci']],
+            [
+              ['kvm_vfio', 'kvm', 'vfio', 'vfio_pci'],
+              ['kvm_vfio', 'vfio', 'kvm', 'vfio_pci'],
+              ['vfio_pci', 'kvm_vfio', 'vfio', 'kvm'],
+            ],
           ),
           unloadWhileInUse: [
             { module: 'kvm', result: '-EWOULDBLOCK' },
             { module: 'vfio', result: '-EWOULDBLOCK' },
-            { module: 'kvm_vfio', result: 'ok' },
+            { module: 'kvm_vfio', result: '-EWOULDBLOCK' },
           ],
+          matrix: matrix({
+            createDeviceWithoutVfio: '-ENODEV',
+            rmmodKvm: '-EWOULDBLOCK',
+            rmmodVfioAfterVfioPci: '-EWOULDBLOCK',
+          }),
         },
         counts: counts([
-          count(0, 0, 3, 1),
-          count(0, 0, 2, 1),
-          count(0, 1, 1, 1),
-          count(0, 1, 2, 1),
-          count(0, 2, 11, 2, 8),
+          count(0, 0, 0, 4, 1),
+          count(0, 0, 0, 2, 1),
+          count(0, 2, 0, 1, 1, 2),
+          count(0, 0, 4, 2, 1, 1),
+          count(0, 10, 10, 8, 4, 7),
         ]),
         races: races({
           'rmmod-kvm_vfio-vs-create-device': {
             scenario: 'rmmod-kvm_vfio-vs-create-device',
             verdict: 'clean',
-            schedules: 2310,
-            bound: 'exhaustive, nesting depth 2',
+            schedules: 45,
+            bound: 'exhaustive, depth 2, 2 preemptions',
           },
         }),
         bench: bench([
@@ -314,12 +425,16 @@ export function sampleReport(): Report {
       },
     ],
     differences: [
-      'rmmod kvm with nothing open: ok for direct, symbol-get, symbol-get-file and get-ops; -EWOULDBLOCK for register-ops (kvm_vfio uses kvm).',
-      'rmmod vfio after vfio_pci: ok for symbol-get, symbol-get-file and get-ops; -EWOULDBLOCK for register-ops (used by kvm_vfio) and direct (used by kvm).',
-      'insmod kvm without vfio: -ENOENT for direct only.',
-      'KVM_CREATE_DEVICE for VFIO with vfio absent: a device whose GROUP_ADD gives -EINVAL (symbol-get, symbol-get-file, get-ops); -ENODEV until kvm_vfio is loaded (register-ops).',
-      'Symbol lookups per GROUP_ADD: 3 (symbol-get), 2 (symbol-get-file), 1 (get-ops), 0 (direct, register-ops).',
+      'insmod kvm with vfio absent: -ENOENT for direct; ok for symbol-get, symbol-get-file, get-ops, register-ops',
+      'rmmod kvm with nothing open: ok for direct, symbol-get, symbol-get-file, get-ops; -EWOULDBLOCK for register-ops',
+      'symbol lookups per GROUP_ADD: 0 for direct, register-ops; 3 for symbol-get, symbol-get-file; 1 for get-ops',
     ],
+    variants: variants(),
+    run: {
+      command: ['coupling-lab', 'compare', '--out', 'reports/sample'],
+      commit: '5bce321a9f0e4b7c8d2e1f3a4b5c6d7e8f9a0b1c',
+      dirty: false,
+    },
     benchMeta: {
       rounds: 30,
       floorNsPerOp: {

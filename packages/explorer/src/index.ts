@@ -35,3 +35,6 @@ export {
   type Verdict,
   type ViolationVerdict,
 } from './core/index.js';
+
+// Violation reports in the shape of KASAN's and lockdep's, and the interleaving of a schedule.
+export * from './report/index.js';

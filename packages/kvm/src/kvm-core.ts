@@ -48,8 +48,10 @@ export class KvmCore {
       release: (file: File): void => this.putVm(file.privateData as Vm),
       ioctl: (file: File, request: number, arg: IoctlArg, current: Process): number => {
         if (request !== KVM.CREATE_DEVICE) return -errno.ENOTTY;
-        if (typeof arg !== 'object' || arg.type === undefined) return -errno.EFAULT;
-        return this.createDevice(file.privateData as Vm, arg.type, arg.flags ?? 0, current);
+        // kvm_vm_ioctl: copy_from_user(&cd, argp, sizeof(cd)) fails with -EFAULT.
+        const cd = userStruct(arg, ['type'], ['flags']);
+        if (cd === undefined) return -errno.EFAULT;
+        return this.createDevice(file.privateData as Vm, cd.type ?? 0, cd.flags ?? 0, current);
       },
     };
     this.deviceFops = {
@@ -170,15 +172,27 @@ export class KvmCore {
   /** kvm_device_ioctl_attr. */
   private deviceAttr(dev: KvmDevice, accessor: AttrAccessor, arg: IoctlArg, current: Process): number {
     if (accessor === undefined) return -errno.EPERM;
-    if (
-      typeof arg !== 'object' ||
-      arg.group === undefined ||
-      arg.attr === undefined ||
-      arg.addr === undefined
-    ) {
-      return -errno.EFAULT;
-    }
-    const attr: KvmDeviceAttr = { group: arg.group, attr: arg.attr, addr: arg.addr };
+    // copy_from_user(&attr, (void __user *)arg, sizeof(attr)) fails with -EFAULT.
+    const given = userStruct(arg, ['group', 'attr', 'addr'], []);
+    if (given === undefined) return -errno.EFAULT;
+    const attr: KvmDeviceAttr = { group: given.group ?? 0, attr: given.attr ?? 0, addr: given.addr ?? 0 };
     return accessor.call(dev.ops, dev, attr, current);
   }
+}
+
+/**
+ * The model's copy_from_user of an ioctl struct: the fields, or undefined where Linux's copy would
+ * fault (no struct at all, null, or a field that is missing or not an integer). A JavaScript caller
+ * can pass anything; the syscall surface answers with an errno, never a TypeError.
+ */
+function userStruct(
+  arg: IoctlArg | null,
+  required: readonly string[],
+  optional: readonly string[],
+): Readonly<Record<string, number | undefined>> | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const integer = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value);
+  if (!required.every((field) => integer(arg[field]))) return undefined;
+  if (!optional.every((field) => arg[field] === undefined || integer(arg[field]))) return undefined;
+  return arg;
 }

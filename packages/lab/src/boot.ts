@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { Kernel, type LockDep } from '@coupling-lab/kernel';
 import { defaultDevices, type PciDeviceConfig } from '@coupling-lab/vfio';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { DEFAULT_LINUX, type LinuxName, linuxNames, linuxVersions } from './linux.js';
+import { BootOptionsError, checkBootOptions } from './boot-options.js';
+import { DEFAULT_LINUX, type LinuxName, linuxVersions } from './linux.js';
 import { registeredStrategies, registeredStrategyNames, UnknownStrategyError } from './registry.js';
 import { type CouplingStrategy, type Machine, runsOn } from './strategy.js';
+import { strategyContractProblem } from './strategy-contract.js';
 import { System } from './system.js';
 
 /** The injection token of the booted system's Machine (its PCI devices). */
@@ -42,14 +44,13 @@ export class UnsupportedKernelError extends Error {
 
 /**
  * Boots a fresh system: a kernel and the strategy's module images in their own child container,
- * so two systems never share state. Nothing is loaded.
+ * so two systems never share state. Nothing is loaded. Options that are missing or of the wrong
+ * type, and a strategy that does not keep the contract, are a BootOptionsError naming the option.
  */
 export function boot(options: BootOptions): System {
+  checkBootOptions(options);
   const linuxName = options.linux ?? DEFAULT_LINUX;
   const linux = linuxVersions[linuxName];
-  if (linux === undefined) {
-    throw new Error(`unknown Linux version "${String(linuxName)}"; the lab has: ${linuxNames.join(', ')}`);
-  }
   const scope = (options.container ?? rootContainer).createChildContainer();
   const kernel = new Kernel({
     ...(options.forceUnload === undefined ? {} : { forceUnload: options.forceUnload }),
@@ -62,6 +63,12 @@ export function boot(options: BootOptions): System {
   scope.register(MACHINE, { useValue: machine });
 
   const strategy = resolveStrategy(options.strategy, scope);
+  const problem = strategyContractProblem(strategy);
+  if (problem !== undefined) {
+    const name = (strategy as { name?: unknown }).name;
+    const which = typeof name === 'string' && name !== '' ? `strategy "${name}"` : 'strategy';
+    throw new BootOptionsError('strategy', `${which}: ${problem}`);
+  }
   const support = runsOn(strategy, linuxName);
   if (support !== true) throw new UnsupportedKernelError(strategy.name, linuxName, support);
   const images = strategy.modules(machine);

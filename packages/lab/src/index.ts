@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export { boot, MACHINE, resolveStrategy, UnsupportedKernelError, type BootOptions } from './boot.js';
+export { BootOptionsError } from './boot-options.js';
 export {
   DEFAULT_LINUX,
   isLinuxName,
@@ -22,12 +23,15 @@ export {
 export { checkAssociations } from './invariants.js';
 export { standardModules, type StandardModules } from './modules.js';
 export {
+  constructStrategy,
   COUPLING_STRATEGY,
   couplingStrategy,
   registeredStrategies,
+  registeredStrategyClasses,
   registeredStrategyNames,
   registerStrategy,
   UnknownStrategyError,
+  type StrategyClass,
 } from './registry.js';
 export {
   isVariant,
@@ -37,6 +41,7 @@ export {
   type CouplingStrategy,
   type Machine,
 } from './strategy.js';
+export { strategyContractProblem } from './strategy-contract.js';
 export { System } from './system.js';
 
 // The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.

@@ -9,11 +9,25 @@ import type { CouplingStrategy } from './strategy.js';
 /** The one injection token every strategy is registered under. */
 export const COUPLING_STRATEGY: InjectionToken<CouplingStrategy> = Symbol('CouplingStrategy');
 
-type StrategyClass = new (...args: never[]) => CouplingStrategy;
+export type StrategyClass = new (...args: never[]) => CouplingStrategy;
+
+/** The classes registered in each container, in registration order (tsyringe does not list them). */
+const registrations = new WeakMap<DependencyContainer, StrategyClass[]>();
 
 /** Registers a strategy class under COUPLING_STRATEGY (importing its package is enough to make it bootable by name). */
 export function registerStrategy(strategy: StrategyClass, target: DependencyContainer = rootContainer): void {
   target.register(COUPLING_STRATEGY, { useClass: strategy as unknown as new () => CouplingStrategy });
+  registrations.set(target, [...(registrations.get(target) ?? []), strategy]);
+}
+
+/**
+ * The strategy classes registered in `target` itself, in the order they were registered, without
+ * constructing any: what a plugin loader compares before and after an import to see what it added.
+ */
+export function registeredStrategyClasses(
+  target: DependencyContainer = rootContainer,
+): readonly StrategyClass[] {
+  return registrations.get(target) ?? [];
 }
 
 /** Class decorator: makes the class injectable and registers it as a strategy in the root container. */
@@ -23,6 +37,14 @@ export function couplingStrategy(): ClassDecorator {
     injectable()(strategy as unknown as new () => CouplingStrategy);
     registerStrategy(strategy);
   };
+}
+
+/** One registered class constructed as `registeredStrategies` would (its dependencies from `scope`); what its constructor throws propagates. */
+export function constructStrategy(
+  strategy: StrategyClass,
+  scope: DependencyContainer = rootContainer,
+): unknown {
+  return scope.resolve(strategy as unknown as new () => CouplingStrategy);
 }
 
 /**

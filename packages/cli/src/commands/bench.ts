@@ -1,8 +1,8 @@
 import { type BenchResult, countedCosts, operationNames, runBench } from '@coupling-lab/bench';
 import type { CouplingStrategy } from '@coupling-lab/lab';
-import Table from 'cli-table3';
 import type { Progress } from '../progress.js';
 import { builtinStrategyModules } from '../registration.js';
+import { fitTable, wrapText } from '../report/index.js';
 
 export interface BenchCommandOptions {
   readonly strategies: readonly CouplingStrategy[];
@@ -30,31 +30,31 @@ export async function measure(options: BenchCommandOptions): Promise<BenchResult
   return result;
 }
 
-/** `coupling-lab bench`: counts, ns/op and ratio to direct with its interval, per operation and strategy. */
-export function renderBench(result: BenchResult, strategies: readonly CouplingStrategy[]): string {
+/**
+ * `coupling-lab bench`: counts, ns/op and ratio to direct with its interval, per operation and
+ * strategy; a table when it fits `width`, else one block per operation and strategy.
+ */
+export function renderBench(
+  result: BenchResult,
+  strategies: readonly CouplingStrategy[],
+  width?: number,
+): string {
+  const prose = (text: string): string[] => (width === undefined ? [text] : wrapText(text, width));
   const lines = [
-    `machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node} (${result.machine.platform})`,
-    `${result.rounds} measured rounds over ${result.processes} processes, ${result.budgetMsPerCell} ms per cell, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    ...prose(
+      `machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node} (${result.machine.platform})`,
+    ),
+    ...prose(
+      `${result.rounds} measured rounds over ${result.processes} processes, ${result.budgetMsPerCell} ms per cell, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    ),
   ];
-  const table = new Table({
-    head: [
-      'operation',
-      'strategy',
-      'lookups',
-      'gets/puts',
-      'calls (indirect)',
-      'locks',
-      'ns/op',
-      'ratio to direct [95% CI]',
-    ],
-    style: { head: [], border: [] },
-  });
   const costs = new Map(strategies.map((strategy) => [strategy.name, countedCosts(strategy)]));
+  const rows: string[][] = [];
   for (const op of operationNames) {
     for (const [name, ops] of Object.entries(result.subjects)) {
       const cell = ops[op];
       const count = costs.get(name)?.[op];
-      table.push([
+      rows.push([
         op,
         name,
         count === undefined ? '' : String(count.symbolLookups),
@@ -66,14 +66,33 @@ export function renderBench(result: BenchResult, strategies: readonly CouplingSt
       ]);
     }
   }
-  lines.push(table.toString());
   lines.push(
-    `preemption hooks on the direct path (direct+hook vs direct): ${operationNames
-      .map((op) => `${op} ${result.hookOverheadPercent[op].toFixed(1)}%`)
-      .join(', ')}`,
+    fitTable(
+      [
+        'operation',
+        'strategy',
+        'lookups',
+        'gets/puts',
+        'calls (indirect)',
+        'locks',
+        'ns/op',
+        'ratio to direct [95% CI]',
+      ],
+      rows,
+      { width, keyColumns: 2 },
+    ),
   );
   lines.push(
-    `the model's own overhead (direct vs no model): ${operationNames.map((op) => `${op} ×${result.modelOverhead[op].toFixed(0)}`).join(', ')}`,
+    ...prose(
+      `preemption hooks on the direct path (direct+hook vs direct): ${operationNames
+        .map((op) => `${op} ${result.hookOverheadPercent[op].toFixed(1)}%`)
+        .join(', ')}`,
+    ),
+  );
+  lines.push(
+    ...prose(
+      `the model's own overhead (direct vs no model): ${operationNames.map((op) => `${op} ×${result.modelOverhead[op].toFixed(0)}`).join(', ')}`,
+    ),
   );
   return lines.join('\n');
 }

@@ -1,17 +1,27 @@
-import { catalogue, explore, replay, ScheduleError, type ScenarioVerdict } from '@coupling-lab/explorer';
+import {
+  type BugReport,
+  catalogue,
+  explore,
+  labBugReport,
+  renderBugReport,
+  replay,
+  ScheduleError,
+  type ScenarioVerdict,
+} from '@coupling-lab/explorer';
 import type { CouplingStrategy } from '@coupling-lab/lab';
-import Table from 'cli-table3';
 import type { Progress } from '../progress.js';
+import { fitTable } from '../report/index.js';
 import { installedStrategies, selectStrategies } from '../strategies.js';
 import { UsageError } from '../usage-error.js';
 
 export interface ExploreOptions {
   readonly scenario?: string;
-  readonly strategy?: string;
+  readonly strategy?: readonly string[];
   readonly variants?: boolean;
   readonly replay?: string;
   readonly json?: boolean;
   readonly progress: Progress;
+  readonly width?: number;
 }
 
 interface ExploreRow {
@@ -21,17 +31,21 @@ interface ExploreRow {
   readonly kind?: string;
   readonly schedules: number;
   readonly schedule?: string;
+  /** For a violation: the explorer's report of it (who faulted, the interleaving, the trace, the replay command). */
+  readonly report?: BugReport;
   readonly variant: boolean;
 }
 
 /**
  * `coupling-lab explore [scenario] [--strategy s] [--variants] [--replay SCHEDULE] [--json]`: the
- * race catalogue against the real strategies (or the variants), or one schedule replayed.
+ * race catalogue against the real strategies (or the variants), or one schedule replayed. Every
+ * violation is printed as the explorer's report: in the text output as a KASAN/lockdep-like block
+ * after the table, in the JSON as `report` on its result.
  */
 export function exploreCommand(options: ExploreOptions): { output: string; exitCode: number } {
   const scenarios = options.scenario === undefined ? catalogue : [findScenario(options.scenario)];
   const strategies: CouplingStrategy[] =
-    options.strategy !== undefined
+    options.strategy !== undefined && options.strategy.length > 0
       ? selectStrategies(options.strategy, { variants: true })
       : options.variants
         ? installedStrategies({ variants: true }).filter((strategy) => strategy.variant !== undefined)
@@ -48,14 +62,14 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
         options.replay === undefined
           ? explore(scenario, strategy)
           : replayOrExplain(scenario, strategy, options.replay);
-      rows.push(row(scenario.name, strategy, verdict));
+      rows.push(row(scenario, strategy, verdict));
     }
   }
   options.progress.done();
   const realViolation = rows.some((entry) => !entry.variant && entry.verdict === 'violation');
   const output = options.json
     ? JSON.stringify({ results: rows.map(({ variant: _variant, ...result }) => result) }, null, 2)
-    : render(rows);
+    : render(rows, options.width);
   return { output, exitCode: realViolation ? 1 : 0 };
 }
 
@@ -82,8 +96,12 @@ function findScenario(name: string): (typeof catalogue)[number] {
   return found;
 }
 
-function row(scenario: string, strategy: CouplingStrategy, verdict: ScenarioVerdict): ExploreRow {
-  const base = { scenario, strategy: strategy.name, variant: strategy.variant !== undefined };
+function row(
+  scenario: (typeof catalogue)[number],
+  strategy: CouplingStrategy,
+  verdict: ScenarioVerdict,
+): ExploreRow {
+  const base = { scenario: scenario.name, strategy: strategy.name, variant: strategy.variant !== undefined };
   if (verdict.verdict === 'violation') {
     return {
       ...base,
@@ -91,6 +109,7 @@ function row(scenario: string, strategy: CouplingStrategy, verdict: ScenarioVerd
       kind: verdict.kind,
       schedules: verdict.schedules,
       schedule: verdict.schedule,
+      report: labBugReport(scenario, strategy, verdict),
     };
   }
   return {
@@ -100,19 +119,20 @@ function row(scenario: string, strategy: CouplingStrategy, verdict: ScenarioVerd
   };
 }
 
-function render(rows: readonly ExploreRow[]): string {
-  const table = new Table({
-    head: ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'],
-    style: { head: [], border: [] },
-  });
-  for (const entry of rows) {
-    table.push([
+function render(rows: readonly ExploreRow[], width: number | undefined): string {
+  const table = fitTable(
+    ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'],
+    rows.map((entry) => [
       entry.scenario,
       entry.strategy,
       entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`,
       String(entry.schedules),
       entry.schedule ?? '',
-    ]);
-  }
-  return table.toString();
+    ]),
+    { width, keyColumns: 2 },
+  );
+  const reports = rows.flatMap((entry) =>
+    entry.report === undefined ? [] : [renderBugReport(entry.report, width === undefined ? {} : { width })],
+  );
+  return [table, ...reports].join('\n\n');
 }

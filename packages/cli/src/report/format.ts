@@ -31,13 +31,13 @@ export function formatBench(cell: BenchCell): string {
   return `${formatNs(cell.nsPerOp)} · ${formatRatio(cell.ratioToDirect)} [${low.toFixed(2)}–${high.toFixed(2)}]`;
 }
 
-/** e.g. "clean · 1,204 schedules" or "violation: use-after-free". */
+/** e.g. "clean · 1,204 schedules" or "violation: use-after-free · 1 2@9" (the schedule replays it). */
 export function formatRace(race: RaceResult): string {
   switch (race.verdict) {
     case 'clean':
       return `clean · ${plural(race.schedules, 'schedule')}`;
     case 'violation':
-      return `violation: ${race.kind ?? 'unnamed'}`;
+      return `violation: ${race.kind ?? 'unnamed'}${race.schedule === undefined ? '' : ` · ${race.schedule}`}`;
     case 'skipped':
       return 'skipped';
   }

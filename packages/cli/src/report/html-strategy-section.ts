@@ -1,5 +1,6 @@
+import { bugReportHtml } from './html-bug-report.js';
 import { escapeHtml, idFragment } from './escape.js';
-import { graphSvg } from './module-graph.js';
+import { graphLegendHtml } from './module-graph.js';
 import { strategyColour } from './palette.js';
 import type { RaceResult, StrategyReport } from './types.js';
 
@@ -9,7 +10,8 @@ function racesTable(races: RaceResult[]): string {
     const schedule = r.schedule === undefined ? '' : `<code>${escapeHtml(r.schedule)}</code>`;
     return `<tr><td>${escapeHtml(r.scenario)}</td><td class="${r.verdict}">${escapeHtml(r.verdict)}${r.kind === undefined ? '' : `: ${escapeHtml(r.kind)}`}</td><td>${r.schedules.toLocaleString('en-US')}</td><td>${escapeHtml(r.bound ?? '')}</td><td>${schedule}</td></tr>`;
   });
-  return `<table class="races"><thead><tr><th>scenario</th><th>verdict</th><th>schedules</th><th>bound</th><th>minimal schedule</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const reports = races.flatMap((r) => (r.report === undefined ? [] : [bugReportHtml(r.report)]));
+  return `<div class="table-wrap"><table class="races"><thead><tr><th>scenario</th><th>verdict</th><th>schedules</th><th>bound</th><th>minimal schedule</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${reports.join('\n')}`;
 }
 
 function exportsList(strategy: StrategyReport): string {
@@ -27,8 +29,8 @@ function failuresList(strategy: StrategyReport): string {
   return items.length === 0 ? '' : `<h4>Conformance failures</h4><ul class="failures">${items.join('')}</ul>`;
 }
 
-/** One strategy's own section: summary, exports, module graph and race results. */
-export function strategySectionHtml(strategy: StrategyReport, index: number): string {
+/** One strategy's own section: summary, exports, module graph (its SVG laid out beforehand) and race results. */
+export function strategySectionHtml(strategy: StrategyReport, index: number, graph: string): string {
   const name = escapeHtml(strategy.name);
   return [
     `<article class="strategy" id="strategy-${escapeHtml(idFragment(strategy.name))}" style="--swatch: ${strategyColour(index)}">`,
@@ -36,7 +38,7 @@ export function strategySectionHtml(strategy: StrategyReport, index: number): st
     `<p>${escapeHtml(strategy.summary)}</p>`,
     failuresList(strategy),
     exportsList(strategy),
-    `<figure class="module-graph" data-strategy="${name}">${graphSvg(strategy.name, strategy.coupling)}<figcaption>Modules of ${name} and how they depend on each other.</figcaption></figure>`,
+    `<figure class="module-graph" data-strategy="${name}">${graph}${graphLegendHtml(strategy.coupling)}<figcaption>Modules of ${name} and how they depend on each other (laid out by Graphviz).</figcaption></figure>`,
     '<h4>Races</h4>',
     racesTable(strategy.races),
     '</article>',

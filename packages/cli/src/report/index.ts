@@ -1,7 +1,19 @@
 export * from './types.js';
 export { renderTable, type RenderTableOptions } from './render-table.js';
-export { graphDot, graphMermaid, graphSvg } from './module-graph.js';
-export { countsChartSvg, ratioChartSvg } from './charts.js';
+export {
+  drawnEdgeKinds,
+  graphDot,
+  graphLegendHtml,
+  graphMermaid,
+  graphMermaidDocument,
+  graphModules,
+  graphSvg,
+} from './module-graph.js';
+export { countChartSvg, countUnits, forestPlotSvg } from './charts.js';
+export { bugReportHtml } from './html-bug-report.js';
 export { renderMarkdown } from './render-markdown.js';
 export { renderHtml } from './render-html.js';
-export { defaultOutDir, prepareOutDir, writeReports } from './write-reports.js';
+export { reportFiles } from './write-reports.js';
+export { defaultOutDir, OutDir, OutDirError } from './out-dir.js';
+export { fitTable } from './fit-table.js';
+export { indentWrap, visibleLength, wrapText } from './text-wrap.js';

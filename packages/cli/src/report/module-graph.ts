@@ -1,86 +1,97 @@
+import { instance, type Viz } from '@viz-js/viz';
 import { escapeHtml, idFragment } from './escape.js';
-import {
-  boxHeight,
-  boxWidth,
-  graphModules,
-  graphWidth,
-  layoutBoxes,
-  layoutSegments,
-} from './module-graph-layout.js';
 import type { CouplingMetrics, ModuleEdge } from './types.js';
 
 type EdgeKind = ModuleEdge['kind'];
 
-const edgeStyles: Record<EdgeKind, { colour: string; dash: string; legend: string }> = {
-  hard: { colour: '#222222', dash: '', legend: 'hard import (at load)' },
-  symbol_get: { colour: '#0072b2', dash: '7 4', legend: 'symbol_get (run time)' },
-  registers: { colour: '#d55e00', dash: '2 3', legend: 'registers its ops with' },
+/** How each kind of edge is drawn, in every format: colour, Graphviz style, SVG dash, legend text. */
+export const edgeStyles: Record<EdgeKind, { colour: string; dot: string; dash: string; legend: string }> = {
+  hard: { colour: '#222222', dot: 'solid', dash: '', legend: 'hard import (resolved at load)' },
+  symbol_get: { colour: '#0072b2', dot: 'dashed', dash: '7 4', legend: 'symbol_get (looked up at run time)' },
+  registers: { colour: '#d55e00', dot: 'dotted', dash: '2 3', legend: 'registers its ops with' },
 };
 const edgeKinds = Object.keys(edgeStyles) as EdgeKind[];
 
-const round = (n: number) => Math.round(n * 10) / 10;
-
-function dashAttr(kind: EdgeKind): string {
-  const dash = edgeStyles[kind].dash;
-  return dash === '' ? '' : ` stroke-dasharray="${dash}"`;
+/** Every module named by the metrics, including any an edge names but the module list forgot. */
+export function graphModules(metrics: CouplingMetrics): string[] {
+  return [...new Set([...metrics.modules, ...metrics.edges.flatMap((e) => [e.from, e.to])])];
 }
 
-function markers(prefix: string): string {
-  return edgeKinds
-    .map(
-      (kind) =>
-        `<marker id="${prefix}-${kind}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${edgeStyles[kind].colour}"/></marker>`,
-    )
-    .join('');
+/** The edge kinds the graph actually has, in legend order: a legend lists only what is drawn. */
+export function drawnEdgeKinds(metrics: CouplingMetrics): EdgeKind[] {
+  return edgeKinds.filter((kind) => metrics.edges.some((edge) => edge.kind === kind));
 }
 
-function legend(y: number): string {
-  return edgeKinds
-    .map((kind, i) => {
-      const x = 20 + i * 170;
-      const { colour, legend: text } = edgeStyles[kind];
-      return `<g class="legend"><line x1="${x}" y1="${y}" x2="${x + 34}" y2="${y}" stroke="${colour}" stroke-width="2"${dashAttr(kind)}/><text x="${x + 40}" y="${y + 4}" font-size="11" fill="#333">${escapeHtml(text)}</text></g>`;
-    })
-    .join('');
+function dotString(text: string): string {
+  return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+function dotEdgeAttributes(kind: EdgeKind): string {
+  const { colour, dot } = edgeStyles[kind];
+  const label = kind === 'hard' ? '' : `, label=${dotString(kind)}, fontcolor="${colour}"`;
+  return `style=${dot}, color="${colour}"${label}`;
+}
+
+/** The graph in Graphviz DOT, styled as report.html draws it (`dot -Tsvg` gives the same picture). */
+export function graphDot(name: string, metrics: CouplingMetrics): string {
+  return [
+    `digraph ${dotString(name)} {`,
+    '  rankdir=LR;',
+    '  pad=0.15; nodesep=0.45; ranksep=0.8;',
+    '  node [shape=box, style="rounded,filled", fillcolor="#eef2f8", color="#4a5a78", fontname="Courier", fontsize=13];',
+    '  edge [fontname="Courier", fontsize=11, penwidth=1.5, arrowsize=0.8];',
+    ...graphModules(metrics).map((m) => `  ${dotString(m)};`),
+    ...metrics.edges.map(
+      (e) => `  ${dotString(e.from)} -> ${dotString(e.to)} [${dotEdgeAttributes(e.kind)}];`,
+    ),
+    '}',
+  ].join('\n');
+}
+
+let viz: Promise<Viz> | undefined;
+
+/** Graphviz compiled to WebAssembly (@viz-js/viz): a real layout, nothing to download at run time. */
+function graphviz(): Promise<Viz> {
+  viz ??= instance();
+  return viz;
 }
 
 /**
- * The strategy's modules as boxes at fixed places with an arrow per edge: hard imports solid,
- * symbol_get dashed, registrations dotted. Ids carry the strategy name so graphs can share a page.
+ * The strategy's module graph as inline SVG, laid out by Graphviz from `graphDot`: boxes never
+ * overlap, parallel edges (register-ops' import and registration of kvm) are drawn apart and edge
+ * labels get their own room. Ids carry the strategy name so several graphs can share a page.
  */
-export function graphSvg(name: string, metrics: CouplingMetrics): string {
+export async function graphSvg(name: string, metrics: CouplingMetrics): Promise<string> {
+  const svg = (await graphviz()).renderString(graphDot(name, metrics), { format: 'svg', engine: 'dot' });
   const prefix = `mg-${idFragment(name)}`;
-  const boxes = layoutBoxes(metrics);
-  const segments = layoutSegments(boxes, metrics.edges);
-  const legendY = Math.max(...boxes.map((b) => b.y + boxHeight), 60) + 28;
-  const height = legendY + 18;
-  const title = `Module graph of ${name}`;
-  const boxSvg = boxes
-    .map(
-      (b) =>
-        `<g class="module" data-module="${escapeHtml(b.module)}"><rect x="${b.x}" y="${b.y}" width="${boxWidth}" height="${boxHeight}" rx="6" fill="#eef2f8" stroke="#4a5a78" stroke-width="1.2"/><text x="${b.x + boxWidth / 2}" y="${b.y + boxHeight / 2 + 4}" text-anchor="middle" font-size="13" font-family="ui-monospace, Menlo, Consolas, monospace" fill="#111">${escapeHtml(b.module)}</text></g>`,
+  const points = (value: string): number => Math.ceil((Number(value) * 4) / 3);
+  return svg
+    .slice(svg.indexOf('<svg'))
+    .replace(/<!--[\s\S]*?-->\n?/g, '')
+    .replace(/ id="/g, ` id="${prefix}-`)
+    .replace(
+      /<svg width="([\d.]+)pt" height="([\d.]+)pt"/,
+      (_, w: string, h: string) =>
+        `<svg class="module-graph-svg" role="img" aria-label="${escapeHtml(`Module graph of ${name}`)}" width="${points(w)}" height="${points(h)}"`,
     )
-    .join('');
-  const edgeSvg = segments
-    .map(({ edge, x1, y1, x2, y2 }) => {
-      const label = `${edge.from} → ${edge.to} (${edge.kind})`;
-      return `<line class="edge edge-${edge.kind}" x1="${round(x1)}" y1="${round(y1)}" x2="${round(x2)}" y2="${round(y2)}" stroke="${edgeStyles[edge.kind].colour}" stroke-width="1.8"${dashAttr(edge.kind)} marker-end="url(#${prefix}-${edge.kind})"><title>${escapeHtml(label)}</title></line>`;
-    })
-    .join('');
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${graphWidth} ${height}" width="${graphWidth}" height="${height}" role="img" aria-labelledby="${prefix}-title" font-family="system-ui, sans-serif">`,
-    `<title id="${prefix}-title">${escapeHtml(title)}</title>`,
-    `<defs>${markers(prefix)}</defs>`,
-    edgeSvg,
-    boxSvg,
-    legend(legendY),
-    '</svg>',
-  ].join('');
+    .trim();
+}
+
+/** The legend of one graph: a line of each edge kind it draws, and only those. */
+export function graphLegendHtml(metrics: CouplingMetrics): string {
+  const items = drawnEdgeKinds(metrics).map((kind) => {
+    const { colour, dash, legend } = edgeStyles[kind];
+    const swatch = `<svg width="34" height="10" aria-hidden="true"><line x1="1" y1="5" x2="33" y2="5" stroke="${colour}" stroke-width="2"${dash === '' ? '' : ` stroke-dasharray="${dash}"`}/></svg>`;
+    return `<li data-edge-kind="${kind}">${swatch} ${escapeHtml(legend)}</li>`;
+  });
+  return items.length === 0 ? '' : `<ul class="graph-legend">${items.join('')}</ul>`;
 }
 
 /** Mermaid ids must be plain words; module names usually are, anything else gets a numbered id. */
-function mermaidIds(modules: string[]): Map<string, string> {
-  return new Map(modules.map((m, i) => [m, /^[A-Za-z_][A-Za-z0-9_]*$/.test(m) && m !== 'end' ? m : `m${i}`]));
+function mermaidIds(modules: string[], prefix: string): Map<string, string> {
+  return new Map(
+    modules.map((m, i) => [m, `${prefix}${/^[A-Za-z_][A-Za-z0-9_]*$/.test(m) && m !== 'end' ? m : `m${i}`}`]),
+  );
 }
 
 const mermaidArrows: Record<EdgeKind, string> = {
@@ -89,37 +100,40 @@ const mermaidArrows: Record<EdgeKind, string> = {
   registers: '==>|registers|',
 };
 
-/** The graph as a Mermaid flowchart, for report.md. */
-export function graphMermaid(name: string, metrics: CouplingMetrics): string {
+function mermaidLabel(text: string): string {
+  return `"${text.replace(/"/g, '#quot;').replace(/\r?\n/g, ' ')}"`;
+}
+
+function mermaidBody(metrics: CouplingMetrics, prefix: string, indent: string): string[] {
   const modules = graphModules(metrics);
-  const ids = mermaidIds(modules);
-  const id = (m: string) => ids.get(m) ?? m;
+  const ids = mermaidIds(modules, prefix);
+  const id = (m: string): string => ids.get(m) ?? m;
+  return [
+    ...modules.map((m) => `${indent}${id(m)}[${mermaidLabel(m)}]`),
+    ...metrics.edges.map((e) => `${indent}${id(e.from)} ${mermaidArrows[e.kind]} ${id(e.to)}`),
+  ];
+}
+
+/** One strategy's graph as a Mermaid flowchart (report.md has one per strategy). */
+export function graphMermaid(name: string, metrics: CouplingMetrics): string {
   return [
     'flowchart LR',
     `  %% module graph of ${name.replace(/\r?\n/g, ' ')}`,
-    ...modules.map((m) => `  ${id(m)}["${m.replace(/"/g, '#quot;')}"]`),
-    ...metrics.edges.map((e) => `  ${id(e.from)} ${mermaidArrows[e.kind]} ${id(e.to)}`),
+    ...mermaidBody(metrics, '', '  '),
   ].join('\n');
 }
 
-const dotStyles: Record<EdgeKind, string> = {
-  hard: 'style=solid',
-  symbol_get: 'style=dashed, label="symbol_get"',
-  registers: 'style=dotted, label="registers"',
-};
-
-function dotString(text: string): string {
-  return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-}
-
-/** The graph in Graphviz DOT. */
-export function graphDot(name: string, metrics: CouplingMetrics): string {
+/**
+ * Several strategies' graphs as one valid Mermaid document: a subgraph per strategy, node ids
+ * prefixed per subgraph so that each strategy's kvm is its own node.
+ */
+export function graphMermaidDocument(graphs: readonly { name: string; metrics: CouplingMetrics }[]): string {
   return [
-    `digraph ${dotString(name)} {`,
-    '  rankdir=LR;',
-    '  node [shape=box];',
-    ...graphModules(metrics).map((m) => `  ${dotString(m)};`),
-    ...metrics.edges.map((e) => `  ${dotString(e.from)} -> ${dotString(e.to)} [${dotStyles[e.kind]}];`),
-    '}',
+    'flowchart LR',
+    ...graphs.flatMap(({ name, metrics }, index) => [
+      `  subgraph s${index}[${mermaidLabel(name)}]`,
+      ...mermaidBody(metrics, `s${index}_`, '    '),
+      '  end',
+    ]),
   ].join('\n');
 }

@@ -1,22 +1,49 @@
-import { countsChartSvg, ratioChartSvg } from './charts.js';
+import { countChartSvg, countUnits, forestPlotSvg, strategyLegendHtml } from './charts.js';
 import { benchNote } from './comparison-rows.js';
 import { escapeHtml } from './escape.js';
 import { comparisonTableHtml } from './html-comparison-table.js';
 import { htmlStyle } from './html-style.js';
 import { strategySectionHtml } from './html-strategy-section.js';
+import { variantsSectionHtml } from './html-variants-section.js';
+import { graphSvg } from './module-graph.js';
 import type { Report } from './types.js';
 
 // Forbids every fetch and every script, so the file stays self-contained even if some text slipped
 // through unescaped.
 const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
 
-function ratioFigure(report: Report): string {
+function forestFigure(report: Report): string {
   const timed = report.strategies.filter((s) => s.bench !== undefined);
   const content =
     timed.length === 0
-      ? '<p class="note">This run has no timings (the bench step did not run), so there is no ratio to chart.</p>'
-      : `${ratioChartSvg(report.strategies)}<figcaption>Bars: median time per operation divided by direct's; whiskers: the interval; dashed line: as fast as direct.</figcaption>`;
-  return `<figure id="ratio-chart">${content}</figure>`;
+      ? '<p class="note">This run has no timings (the bench step did not run), so there is no ratio to plot.</p>'
+      : `${forestPlotSvg(report.strategies)}<figcaption>Each operation's median time divided by direct's (a square) with its 95% interval (the line), on a log scale centred on 1.0: left of the dashed line is faster than direct, right is slower.</figcaption>`;
+  return `<figure id="forest-plot">${content}</figure>`;
+}
+
+function countsFigures(report: Report): string {
+  const charts = countUnits.map(
+    (unit) =>
+      `<figure class="count-chart" data-unit="${unit.key}">${countChartSvg(report.strategies, unit)}</figure>`,
+  );
+  return `${strategyLegendHtml(report.strategies, () => true)}<div class="count-charts" id="counts-charts">${charts.join('')}</div>`;
+}
+
+function runLine(report: Report): string {
+  const run = report.run;
+  if (run === undefined) return '';
+  const commit =
+    run.commit === undefined
+      ? 'not from a git checkout'
+      : `commit <code>${escapeHtml(run.commit.slice(0, 12))}</code>${run.dirty === true ? ' with uncommitted changes' : ''}`;
+  return `<p class="run">${commit} · <code>${escapeHtml(run.command.join(' '))}</code></p>`;
+}
+
+function crashesSection(report: Report): string {
+  const crashes = report.crashes ?? [];
+  if (crashes.length === 0) return '';
+  const items = crashes.map((c) => `<li>${escapeHtml(`${c.name} crashed in ${c.phase}: ${c.message}`)}</li>`);
+  return `<section id="crashes"><h2>Crashed</h2><ul class="failures">${items.join('')}</ul><p class="note">A strategy that crashed is left out of the comparison; the others ran.</p></section>`;
 }
 
 function header(report: Report): string {
@@ -26,18 +53,22 @@ function header(report: Report): string {
     '<header>',
     '<h1>coupling-lab: how KVM and VFIO call each other</h1>',
     `<p>coupling-lab ${escapeHtml(report.version)} · generated ${escapeHtml(report.generatedAt)}${quick}</p>`,
+    runLine(report),
     `<p class="machine">${escapeHtml(machine.cpu)} · ${machine.cores} cores · Node ${escapeHtml(machine.node)} · ${escapeHtml(machine.platform)}</p>`,
     '</header>',
-  ].join('\n');
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
-/** report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched). */
-export function renderHtml(report: Report): string {
+/** report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched), readable from 800 px up. */
+export async function renderHtml(report: Report): Promise<string> {
   const note = benchNote(report);
   const differences =
     report.differences.length === 0
       ? '<p class="note">Nothing differs.</p>'
       : `<ul class="differences">${report.differences.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`;
+  const graphs = await Promise.all(report.strategies.map((s) => graphSvg(s.name, s.coupling)));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -50,6 +81,7 @@ export function renderHtml(report: Report): string {
 <body>
 ${header(report)}
 <main>
+${crashesSection(report)}
 <section><h2>Side by side</h2>
 <div class="table-wrap">${comparisonTableHtml(report)}</div>
 ${note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`}
@@ -58,14 +90,16 @@ ${note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`}
 ${differences}
 </section>
 <section><h2>Time relative to direct</h2>
-${ratioFigure(report)}
+${forestFigure(report)}
 </section>
 <section><h2>Counted costs</h2>
-<figure id="counts-chart">${countsChartSvg(report.strategies)}<figcaption>Per operation and strategy: symbol lookups, module gets and cross-module calls, stacked.</figcaption></figure>
+<p class="note">One chart per kind of event, counted per operation at the kernel model's primitives.</p>
+${countsFigures(report)}
 </section>
+${variantsSectionHtml(report)}
 <section><h2>Strategies</h2>
 <div class="strategies">
-${report.strategies.map(strategySectionHtml).join('\n')}
+${report.strategies.map((s, index) => strategySectionHtml(s, index, graphs[index] ?? '')).join('\n')}
 </div>
 </section>
 </main>

@@ -1,8 +1,14 @@
+import { type BugReport, renderBugReport } from '@coupling-lab/explorer';
 import { benchNote, comparisonRows, type ComparisonCell } from './comparison-rows.js';
 import { escapeMarkdown } from './escape.js';
 import { plural } from './format.js';
 import { graphMermaid } from './module-graph.js';
-import type { Report, StrategyReport } from './types.js';
+import type { Report, StrategyReport, VariantReport } from './types.js';
+
+/** A violation report as a fenced text block: Markdown shows it as the terminal does. */
+function bugBlock(report: BugReport): string[] {
+  return ['```text', renderBugReport(report).replace(/```/g, "'''"), '```'];
+}
 
 function tableCell(cell: ComparisonCell): string {
   return cell.lines.map(escapeMarkdown).join('<br>');
@@ -31,6 +37,7 @@ function raceLines(strategy: StrategyReport): string[] {
     ];
     if (race.schedule !== undefined)
       lines.push(`  - minimal schedule: \`${race.schedule.replace(/`/g, "'")}\``);
+    if (race.report !== undefined) lines.push('', ...bugBlock(race.report), '');
     return lines;
   });
 }
@@ -63,7 +70,36 @@ function strategySection(strategy: StrategyReport): string[] {
   ];
 }
 
-/** report.md: the comparison table, what differs, and per strategy its races and module graph. */
+function variantSection(variant: VariantReport): string[] {
+  const convictions = variant.races.filter((race) => race.verdict === 'violation');
+  return [
+    `### \`${variant.name.replace(/`/g, "'")}\``,
+    '',
+    `Variant of ${escapeMarkdown(variant.of)}, one difference: ${escapeMarkdown(variant.difference)}`,
+    '',
+    convictions.length === 0
+      ? 'Not convicted by any scenario.'
+      : `Convicted in ${convictions.length} of ${variant.races.length} scenarios:`,
+    '',
+    ...convictions.flatMap((race) => [
+      `- ${escapeMarkdown(race.scenario)}: ${escapeMarkdown(race.kind ?? 'violation')}, schedule \`${(race.schedule ?? '').replace(/`/g, "'")}\``,
+      ...(race.report === undefined ? [] : ['', ...bugBlock(race.report), '']),
+    ]),
+    '',
+  ];
+}
+
+function runLine(report: Report): string[] {
+  const run = report.run;
+  if (run === undefined) return [];
+  const commit =
+    run.commit === undefined
+      ? 'not from a git checkout'
+      : `commit ${run.commit}${run.dirty === true ? ' (with uncommitted changes)' : ''}`;
+  return [`Run: \`${run.command.join(' ').replace(/`/g, "'")}\`, ${commit}.`];
+}
+
+/** report.md: the comparison table, what differs, the variants' convictions, and per strategy its races and module graph. */
 export function renderMarkdown(report: Report): string {
   const { machine } = report;
   const note = benchNote(report);
@@ -72,6 +108,10 @@ export function renderMarkdown(report: Report): string {
     '',
     `coupling-lab ${escapeMarkdown(report.version)}, ${escapeMarkdown(report.generatedAt)}${report.quick ? ' (quick run: fewer schedules and samples)' : ''}.`,
     `Machine: ${escapeMarkdown(machine.cpu)}, ${machine.cores} cores, Node ${escapeMarkdown(machine.node)}, ${escapeMarkdown(machine.platform)}.`,
+    ...runLine(report),
+    ...(report.crashes ?? []).map(
+      (c) => `**${escapeMarkdown(`${c.name} crashed in ${c.phase}: ${c.message}`)}**`,
+    ),
     '',
     '## Side by side',
     '',
@@ -84,6 +124,9 @@ export function renderMarkdown(report: Report): string {
       ? report.differences.map((d) => `- ${escapeMarkdown(d)}`)
       : ['Nothing.']),
     '',
+    ...((report.variants ?? []).length === 0
+      ? []
+      : ['## Variants and their convictions', '', ...(report.variants ?? []).flatMap(variantSection)]),
     '## Strategies',
     '',
     ...report.strategies.flatMap(strategySection),

@@ -1,3 +1,5 @@
+import type { BugReport } from '@coupling-lab/explorer';
+
 /** The operations every strategy is counted and timed on, in the order reports show them. */
 export const operationNames = [
   'GROUP_ADD',
@@ -43,6 +45,14 @@ export interface CouplingMetrics {
   readonly loadOrders: readonly { readonly order: readonly string[]; readonly ok: boolean }[];
   /** `result` is 'ok' or an errno name such as '-EWOULDBLOCK'. */
   readonly unloadWhileInUse: readonly { readonly module: string; readonly result: string }[];
+  /** SPEC 8's load/unload questions with nothing open, each answered 'ok' or an errno (what "What differs" compares). */
+  readonly matrix: {
+    readonly insmodKvmAlone: string;
+    readonly createDeviceWithoutVfio: string;
+    readonly rmmodKvm: string;
+    readonly rmmodVfioPci: string;
+    readonly rmmodVfioAfterVfioPci: string;
+  };
 }
 
 /** What the race explorer found for one catalogue scenario. */
@@ -57,6 +67,24 @@ export interface RaceResult {
   kind?: string;
   /** The minimal failing schedule, replayable. */
   schedule?: string;
+  /** For a violation: the explorer's report (who faulted, the interleaving, the trace tail, the replay command). */
+  report?: BugReport;
+}
+
+/** A race-catalogue variant of a strategy: its one difference and what the catalogue found in it. */
+export interface VariantReport {
+  name: string;
+  /** The strategy it is a variant of. */
+  of: string;
+  difference: string;
+  races: RaceResult[];
+}
+
+/** A strategy that threw in one of compare's phases: it is left out of the comparison, the others run. */
+export interface CrashReport {
+  name: string;
+  phase: string;
+  message: string;
 }
 
 /** One strategy's timing of one operation. */
@@ -91,6 +119,12 @@ export interface Report {
   strategies: StrategyReport[];
   /** The "what differs" lines, one difference each. */
   differences: string[];
+  /** The variants of the compared strategies, each raced against the catalogue. Absent when none were run. */
+  variants?: VariantReport[];
+  /** Strategies that crashed; absent when none did. */
+  crashes?: CrashReport[];
+  /** How the run was made: the command line, and the git commit of the checkout it ran from. */
+  run?: { command: string[]; commit?: string; dirty?: boolean };
   benchMeta?: {
     rounds: number;
     /** The "no model" floor: the same work as plain function calls. */

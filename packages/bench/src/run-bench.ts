@@ -1,3 +1,4 @@
+import { DEFAULT_LINUX, type LinuxName } from '@coupling-lab/lab';
 import { operationNames, type OperationName } from './operations.js';
 import { DIRECT_WITH_HOOK, NO_MODEL, type SubjectsArgs } from './subjects.js';
 import {
@@ -21,6 +22,8 @@ export interface BenchCell {
 export interface BenchResult {
   readonly machine: MachineInfo;
   readonly quick: boolean;
+  /** The kernel every subject booted. */
+  readonly linux: LinuxName;
   readonly rounds: number;
   readonly processes: number;
   readonly budgetMsPerCell: number;
@@ -44,7 +47,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (!options.strategies.includes('direct'))
     throw new Error('the benchmark needs the direct strategy as its baseline');
   const preset = options.quick ? timingPresets.quick : timingPresets.full;
-  const args: SubjectsArgs = { strategies: options.strategies, register: options.register };
+  const args: SubjectsArgs = {
+    strategies: options.strategies,
+    register: options.register,
+    ...(options.linux === undefined ? {} : { linux: options.linux }),
+  };
   const result = await runInProcesses(
     { path: require.resolve('./subjects.js'), exportName: 'subjects', args },
     {
@@ -76,6 +83,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   return {
     machine: machineInfo(),
     quick: options.quick,
+    linux: options.linux ?? DEFAULT_LINUX,
     rounds: result.rounds,
     processes: result.processes,
     budgetMsPerCell: result.budgetMsPerCell,

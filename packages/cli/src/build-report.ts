@@ -7,7 +7,7 @@ import {
   operationNames,
 } from '@coupling-lab/bench';
 import { catalogue, explore, labBugReport } from '@coupling-lab/explorer';
-import type { CouplingStrategy } from '@coupling-lab/lab';
+import { type CouplingStrategy, type LinuxName, linuxVersions } from '@coupling-lab/lab';
 import { runConformance } from '@coupling-lab/testkit';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,7 +27,12 @@ import type {
 } from './report/index.js';
 
 export interface ReportInputs {
+  /** The kernel every strategy boots, every number of the report is for. */
+  readonly linux: LinuxName;
+  /** The strategies to compare; each runs on `linux` (compare sets aside those that do not). */
   readonly strategies: readonly CouplingStrategy[];
+  /** Strategies set aside because they do not exist on `linux`, with the reason. */
+  readonly notOnKernel?: readonly { readonly name: string; readonly reason: string }[];
   /** The race-catalogue variants to convict alongside (those of the compared strategies). */
   readonly variants: readonly CouplingStrategy[];
   readonly quick: boolean;
@@ -65,9 +70,12 @@ function phase<T>(name: string, run: () => T): T {
 }
 
 /** Counted costs; a strategy that cannot run an operation at all gets zeros and a failure saying why. */
-function countedCostsOrZero(strategy: CouplingStrategy): { counts: CountedCosts; error?: string } {
+function countedCostsOrZero(
+  strategy: CouplingStrategy,
+  linux: LinuxName,
+): { counts: CountedCosts; error?: string } {
   try {
-    return { counts: countedCosts(strategy) };
+    return { counts: countedCosts(strategy, linux) };
   } catch (error) {
     const zero = {
       symbolLookups: 0,
@@ -87,10 +95,11 @@ function raceResult(
   scenario: (typeof catalogue)[number],
   strategy: CouplingStrategy,
   quick: boolean,
+  linux: LinuxName,
 ): RaceResult {
   let verdict: ReturnType<typeof explore>;
   try {
-    verdict = explore(scenario, strategy, quick ? { maxPreemptions: 1 } : {});
+    verdict = explore(scenario, strategy, { linux, ...(quick ? { maxPreemptions: 1 } : {}) });
   } catch (error) {
     // The scenario could not even be set up (the strategy's modules do not load): nothing to race.
     return {
@@ -100,7 +109,8 @@ function raceResult(
       bound: `set-up failed: ${message(error)}`,
     };
   }
-  if (verdict.verdict === 'skipped') return { scenario: scenario.name, verdict: 'skipped', schedules: 0 };
+  if (verdict.verdict === 'skipped')
+    return { scenario: scenario.name, verdict: 'skipped', schedules: 0, bound: verdict.reason };
   const bound = `depth ${verdict.bound.maxDepth}, ${verdict.bound.maxPreemptions} preemptions`;
   if (verdict.verdict === 'clean') {
     return {
@@ -117,19 +127,24 @@ function raceResult(
     bound,
     kind: verdict.kind,
     schedule: verdict.schedule,
-    report: labBugReport(scenario, strategy, verdict),
+    report: labBugReport(scenario, strategy, verdict, { linux }),
   };
 }
 
-function analyse(strategy: CouplingStrategy, quick: boolean, step: (what: string) => void): StrategyReport {
+function analyse(
+  strategy: CouplingStrategy,
+  quick: boolean,
+  linux: LinuxName,
+  step: (what: string) => void,
+): StrategyReport {
   step('conformance');
-  const conformance = phase('conformance', () => runConformance(strategy));
+  const conformance = phase('conformance', () => runConformance(strategy, { linux }));
   step('coupling metrics');
-  const coupling = phase('coupling metrics', () => couplingMetrics(strategy));
-  const { counts, error: countsError } = countedCostsOrZero(strategy);
+  const coupling = phase('coupling metrics', () => couplingMetrics(strategy, linux));
+  const { counts, error: countsError } = countedCostsOrZero(strategy, linux);
   step('race catalogue');
   const races = phase('race catalogue', () =>
-    catalogue.map((scenario) => raceResult(scenario, strategy, quick)),
+    catalogue.map((scenario) => raceResult(scenario, strategy, quick, linux)),
   );
   return {
     name: strategy.name,
@@ -148,12 +163,14 @@ function analyse(strategy: CouplingStrategy, quick: boolean, step: (what: string
   };
 }
 
-function variantReport(variant: CouplingStrategy, quick: boolean): VariantReport {
+function variantReport(variant: CouplingStrategy, quick: boolean, linux: LinuxName): VariantReport {
   return {
     name: variant.name,
     of: variant.variant?.of ?? '',
     difference: variant.variant?.difference ?? '',
-    races: phase('race catalogue', () => catalogue.map((scenario) => raceResult(scenario, variant, quick))),
+    races: phase('race catalogue', () =>
+      catalogue.map((scenario) => raceResult(scenario, variant, quick, linux)),
+    ),
   };
 }
 
@@ -201,7 +218,9 @@ export async function buildReport(inputs: ReportInputs): Promise<Report> {
     await betweenSteps();
     try {
       reports.push(
-        analyse(strategy, inputs.quick, (what) => progress.update(`${strategy.name}: ${what}`, index, total)),
+        analyse(strategy, inputs.quick, inputs.linux, (what) =>
+          progress.update(`${inputs.linux} ${strategy.name}: ${what}`, index, total),
+        ),
       );
     } catch (error) {
       if (!(error instanceof StrategyCrash)) throw error;
@@ -211,9 +230,9 @@ export async function buildReport(inputs: ReportInputs): Promise<Report> {
   const variants: VariantReport[] = [];
   for (const [index, variant] of inputs.variants.entries()) {
     await betweenSteps();
-    progress.update(`${variant.name}: race catalogue`, strategies.length + index, total);
+    progress.update(`${inputs.linux} ${variant.name}: race catalogue`, strategies.length + index, total);
     try {
-      variants.push(variantReport(variant, inputs.quick));
+      variants.push(variantReport(variant, inputs.quick, inputs.linux));
     } catch (error) {
       if (!(error instanceof StrategyCrash)) throw error;
       crashes.push({ name: variant.name, phase: error.phase, message: error.message });
@@ -241,7 +260,11 @@ export async function buildReport(inputs: ReportInputs): Promise<Report> {
       platform: process.platform,
     },
     quick: inputs.quick,
+    linux: { name: inputs.linux, summary: linuxVersions[inputs.linux].summary },
     strategies: strategyReports,
+    ...(inputs.notOnKernel === undefined || inputs.notOnKernel.length === 0
+      ? {}
+      : { notOnKernel: inputs.notOnKernel.map((entry) => ({ ...entry })) }),
     differences: differences(strategyReports),
     ...(variants.length === 0 ? {} : { variants }),
     ...(crashes.length === 0 ? {} : { crashes }),

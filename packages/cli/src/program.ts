@@ -1,3 +1,4 @@
+import { DEFAULT_LINUX, linuxNames } from '@coupling-lab/lab';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from './build-report.js';
 import { measure, renderBench } from './commands/bench.js';
@@ -8,6 +9,7 @@ import { listCommand } from './commands/list.js';
 import type { Interrupts } from './interrupts.js';
 import { loadPlugins } from './plugins.js';
 import { Progress } from './progress.js';
+import { selectKernels, splitByKernel } from './kernels.js';
 import { selectStrategies } from './strategies.js';
 import { CliError, UsageError } from './usage-error.js';
 
@@ -34,6 +36,11 @@ Exit codes:
      --out cannot be written; a plugin fails to load or to check
   2  a usage error: an unknown command, option, strategy, scenario or format, a bad --replay
      schedule, an empty or non-empty --out (without --force)`;
+
+const linuxOption = (): Option =>
+  new Option('--linux <version>', `the kernel to model: ${linuxNames.join(', ')} or all`).default(
+    DEFAULT_LINUX,
+  );
 
 const strategyOption = (): Option =>
   new Option(
@@ -67,6 +74,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       'conformance, coupling metrics, the race catalogue (with the variants) and benchmarks, side by side; writes report.md/json/html',
     )
     .addOption(strategyOption())
+    .addOption(linuxOption())
     .option('--quick', 'a fast run (seconds, not minutes)')
     .option(
       '--out <dir>',
@@ -78,6 +86,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action(
       async (options: {
         strategy: string[];
+        linux: string;
         quick?: boolean;
         out?: string;
         force?: boolean;
@@ -113,13 +122,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command('bench')
     .description('time every strategy: ns/op and ratio to direct with 95% intervals, and counted costs')
     .addOption(strategyOption())
+    .addOption(
+      new Option('--linux <version>', `the kernel to model: ${linuxNames.join(', ')}`).default(DEFAULT_LINUX),
+    )
     .option('--quick', 'a fast run (seconds, not minutes)')
     .option('--json', 'print the results as JSON')
-    .action(async (options: { strategy: string[]; quick?: boolean; json?: boolean }) => {
+    .action(async (options: { strategy: string[]; linux: string; quick?: boolean; json?: boolean }) => {
       const loaded = plugins();
-      const strategies = selectStrategies(options.strategy, { variants: false });
+      const [linux = DEFAULT_LINUX, ...more] = selectKernels(options.linux);
+      if (more.length > 0) throw new UsageError('bench times one kernel at a time: --linux v5.17 or v6.6');
+      const { runs: strategies, notOnKernel } = splitByKernel(
+        selectStrategies(options.strategy, { variants: false }),
+        linux,
+      );
+      for (const entry of notOnKernel) io.err(`${entry.name} is not on ${linux}: ${entry.reason}`);
       const result = await measure({
         strategies,
+        linux,
         quick: options.quick === true,
         plugins: loaded,
         progress: io.progress,
@@ -134,13 +153,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .argument('[scenario]', 'a catalogue scenario (default: all)')
     .addOption(strategyOption())
+    .addOption(linuxOption())
     .option('--variants', 'run the race-catalogue variants instead of the real strategies')
     .option('--replay <schedule>', 'replay one schedule string (needs a scenario and one --strategy)')
     .option('--json', 'print { results: [...] } as JSON, each violation with its report')
     .action(
       (
         scenario: string | undefined,
-        options: { strategy: string[]; variants?: boolean; replay?: string; json?: boolean },
+        options: {
+          strategy: string[];
+          linux: string;
+          variants?: boolean;
+          replay?: string;
+          json?: boolean;
+        },
       ) => {
         plugins();
         const outcome = exploreCommand({

@@ -46,7 +46,10 @@ test('an unknown command, option, strategy, scenario or format, or a bad schedul
     [['compare', '--strategy', ' , '], /--strategy needs at least one name/],
     [['explore', 'no-such-race'], /unknown scenario "no-such-race"; valid: /],
     [['graph', '--format', 'png'], /--format.*png.*mermaid, dot/],
-    [['explore', 'add-vs-del', '--replay', '1 2'], /--replay needs one scenario and one --strategy/],
+    [
+      ['explore', 'add-vs-del', '--replay', '1 2'],
+      /--replay needs one scenario, one --strategy and one --linux/,
+    ],
     [
       ['explore', 'add-vs-del', '--strategy', 'symbol-get', '--replay', 'garbage'],
       /--replay: malformed schedule "garbage"/,
@@ -100,7 +103,7 @@ test('list, explore and compare fit 60 columns by changing layout, and lose noth
   const list = await run(['list', '--all'], { width });
   fits(list.out);
   expect(list.out.replace(/\n\s+/g, ' ')).toContain(
-    'symbol-get-file/v5.19-race variant of symbol-get-file: GROUP_ADD reads kvg->file for set_kvm after dropping kv->lock',
+    'symbol-get-file/v5.19-race  (v5.17 v6.6) variant of symbol-get-file: GROUP_ADD reads kvg->file for set_kvm after dropping kv->lock',
   );
   const explore = await run(['explore', 'add-vs-del', '--strategy', 'symbol-get,symbol-get/v5.17-race'], {
     width,

@@ -82,7 +82,7 @@ test('in compare, a strategy that crashes is reported with its phase and the oth
   ]);
   expect(result.code).toBe(1);
   expect(result.err).toContain(
-    'crashing crashed in conformance: the images of this strategy are broken on purpose\n',
+    'crashing crashed in conformance on v5.17: the images of this strategy are broken on purpose\n',
   );
   expect(result.err).not.toMatch(/\n\s+at /);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;

@@ -5,12 +5,27 @@ const ansiEscape = '\x1b[';
 
 test('wide enough, the table has a column headed by each strategy, in report order', () => {
   const report = sampleReport();
-  const header = renderTable(report, { colour: false, width: 200 }).split('\n')[1] ?? '';
+  const header =
+    renderTable(report, { colour: false, width: 200 })
+      .split('\n')
+      .find((line) => line.includes('│')) ?? '';
   const columns = header
     .split('│')
     .map((c) => c.trim())
     .filter((c) => c !== '');
   expect(columns).toEqual(report.strategies.map((s) => s.name));
+});
+
+test('the table starts by naming the kernel its numbers are for, and who is not on it', () => {
+  const report = {
+    ...sampleReport(),
+    linux: { name: 'v6.6', summary: 'file-based VFIO' },
+    notOnKernel: [{ name: 'symbol-get', reason: 'its functions were removed in v5.19' }],
+  };
+  const first = renderTable(report, { colour: false, width: 200 }).split('\n')[0] ?? '';
+  expect(first).toBe(
+    'Linux v6.6: file-based VFIO. Every number here is for this kernel. Not on this kernel: symbol-get (its functions were removed in v5.19).',
+  );
 });
 
 test('without colour the table has no ANSI codes; with colour it has them', () => {

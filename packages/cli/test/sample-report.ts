@@ -167,6 +167,7 @@ export function sampleReport(): Report {
     generatedAt: '2025-11-23T22:10:00.000Z',
     machine: { cpu: 'AMD EPYC 7B13 64-Core Processor', cores: 8, node: 'v20.19.0', platform: 'linux x64' },
     quick: false,
+    linux: { name: 'v5.17', summary: "v5.17's VFIO contract" },
     strategies: [
       {
         name: 'direct',

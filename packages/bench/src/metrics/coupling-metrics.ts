@@ -2,24 +2,33 @@ import {
   boot,
   type CouplingEdge,
   type CouplingStrategy,
+  DEFAULT_LINUX,
   errno,
   errnoName,
   type GroupSnapshot,
   groupAttr,
   groupFd,
   KVM,
+  type LinuxName,
   type ModuleSnapshot,
   qemuFixture,
   type System,
+  VFIO,
 } from '@coupling-lab/lab';
 
-/** What a strategy couples (SPEC 10's static metrics), found by booting and trying, never declared. */
+/** What a strategy couples (SPEC 10's static metrics) on one kernel, found by booting and trying, never declared. */
 export interface CouplingMetrics {
+  /** The kernel every number here is for. */
+  readonly linux: LinuxName;
   /** Every module of the strategy, in load order. */
   readonly modules: readonly string[];
   /** Symbols each module exports for the other side (the bus-driver API vfio gives vfio_pci is left out). */
   readonly exports: readonly { readonly module: string; readonly symbols: readonly string[] }[];
-  /** Direct-import edges as loading creates them, plus the strategy's run-time edges. */
+  /**
+   * Direct-import edges as loading creates them, the strategy's run-time edges, and the run-time
+   * edges seen in the other direction: VFIO's symbol_get of KVM's exports while a device is open
+   * on a VM (v6.6's vfio_device_get_kvm_safe).
+   */
   readonly edges: readonly CouplingEdge[];
   /** Modules that load with nothing else loaded. */
   readonly loadsAlone: readonly string[];
@@ -50,32 +59,35 @@ export function resultName(result: number): string {
   return `-${errnoName(result) ?? String(-result)}`;
 }
 
-export function couplingMetrics(strategy: CouplingStrategy | string): CouplingMetrics {
-  const reference = boot({ strategy });
-  const modules = reference.modules;
+export function couplingMetrics(
+  strategy: CouplingStrategy | string,
+  linux: LinuxName = DEFAULT_LINUX,
+): CouplingMetrics {
+  const fresh = (): System => boot({ strategy, linux });
+  const modules = fresh().modules;
   return {
+    linux,
     modules,
-    exports: exportsForOtherSide(strategy),
-    edges: edges(strategy),
-    loadsAlone: modules.filter((name) => boot({ strategy }).insmod(name) === 0),
+    exports: exportsForOtherSide(fresh()),
+    edges: edges(fresh),
+    loadsAlone: modules.filter((name) => fresh().insmod(name) === 0),
     loadOrders: permutations(modules).map((order) => {
-      const sys = boot({ strategy });
+      const sys = fresh();
       return { order, ok: order.every((name) => sys.insmod(name) === 0) };
     }),
     unloadWhileInUse: modules.map((name) => {
-      const sys = boot({ strategy });
+      const sys = fresh();
       return {
         module: name,
         result: holdGroup(sys) ? resultName(sys.rmmod(name)) : 'no VM could use a group',
       };
     }),
-    matrix: matrix(strategy),
-    pinsWhileInUse: pins(strategy),
+    matrix: matrix(fresh),
+    pinsWhileInUse: pins(fresh()),
   };
 }
 
-function exportsForOtherSide(strategy: CouplingStrategy | string): CouplingMetrics['exports'] {
-  const sys = boot({ strategy });
+function exportsForOtherSide(sys: System): CouplingMetrics['exports'] {
   const images = sys.modules.map((name) => sys.kernel.image(name)).filter((image) => image !== undefined);
   const busDriverImports = new Set(images.find((image) => image.name === 'vfio_pci')?.imports ?? []);
   return images
@@ -88,33 +100,55 @@ function exportsForOtherSide(strategy: CouplingStrategy | string): CouplingMetri
     .filter((entry) => entry.symbols.length > 0);
 }
 
-function edges(strategy: CouplingStrategy | string): CouplingEdge[] {
-  const sys = boot({ strategy });
+function edges(fresh: () => System): CouplingEdge[] {
+  const sys = fresh();
   sys.modprobeAll();
   const hard: CouplingEdge[] = sys.kernel
     .loadedModules()
     .flatMap((module) =>
       [...module.uses].map((used) => ({ from: module.name, to: used.name, kind: 'hard' as const })),
     );
-  return [...hard, ...sys.strategy.runtimeEdges].sort((a, b) =>
-    `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`),
-  );
+  const all = [...hard, ...sys.strategy.runtimeEdges, ...vfioLookupsOfKvm(fresh())];
+  const unique = new Map(all.map((edge) => [`${edge.from}\0${edge.to}\0${edge.kind}`, edge]));
+  return [...unique.values()].sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`));
 }
 
-function matrix(strategy: CouplingStrategy | string): CouplingMetrics['matrix'] {
+/**
+ * The reverse direction, observed: the symbols VFIO looks up while QEMU opens a device of a group
+ * KVM holds. Only VFIO core looks up KVM's exports (v6.6 vfio_device_get_kvm_safe), so a lookup
+ * of a symbol kvm exports is an edge vfio -> kvm; on v5.17 there is none.
+ */
+function vfioLookupsOfKvm(sys: System): CouplingEdge[] {
+  if (sys.modprobeAll() < 0) return [];
+  const fixture = qemuFixture(sys, [26]);
+  const { qemu } = fixture;
+  const group = groupFd(fixture, 26);
+  if (qemu.ioctl(fixture.device, KVM.SET_DEVICE_ATTR, groupAttr(qemu, KVM.DEV_VFIO_GROUP_ADD, group)) < 0)
+    return [];
+  const kernel = sys.kernel;
+  let seen = false;
+  kernel.hook = (point, subject) => {
+    if (point === 'symbol-lookup' && kernel.symbolOwner(subject) === 'kvm') seen = true;
+  };
+  qemu.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, qemu.userString('0000:01:00.0'));
+  kernel.hook = undefined;
+  return seen ? [{ from: 'vfio', to: 'kvm', kind: 'symbol_get' }] : [];
+}
+
+function matrix(fresh: () => System): CouplingMetrics['matrix'] {
   const idle = (): System => {
-    const sys = boot({ strategy });
+    const sys = fresh();
     sys.modprobeAll();
     return sys;
   };
   const afterPci = idle();
   afterPci.rmmod('vfio_pci');
   return {
-    insmodKvmAlone: resultName(withoutVfio(strategy).insmod('kvm')),
+    insmodKvmAlone: resultName(withoutVfio(fresh()).insmod('kvm')),
     rmmodKvm: resultName(idle().rmmod('kvm')),
     rmmodVfioPci: resultName(idle().rmmod('vfio_pci')),
     rmmodVfioAfterVfioPci: resultName(afterPci.rmmod('vfio')),
-    createDeviceWithoutVfio: createDeviceWithoutVfio(strategy),
+    createDeviceWithoutVfio: createDeviceWithoutVfio(withoutVfio(fresh())),
   };
 }
 
@@ -122,8 +156,7 @@ function matrix(strategy: CouplingStrategy | string): CouplingMetrics['matrix'] 
  * A fresh system with kvm's own dependencies loaded except vfio (none for the built-in
  * strategies; a plugin's kvm may import a broker), so that only vfio's absence is tested.
  */
-function withoutVfio(strategy: CouplingStrategy | string): System {
-  const sys = boot({ strategy });
+function withoutVfio(sys: System): System {
   const kvm = sys.kernel.image('kvm');
   for (const dependency of kvm === undefined ? [] : sys.kernel.dependenciesOf(kvm)) {
     if (dependency !== 'vfio') sys.modprobe(dependency);
@@ -131,8 +164,7 @@ function withoutVfio(strategy: CouplingStrategy | string): System {
   return sys;
 }
 
-function createDeviceWithoutVfio(strategy: CouplingStrategy | string): string {
-  const sys = withoutVfio(strategy);
+function createDeviceWithoutVfio(sys: System): string {
   if (sys.insmod('kvm') < 0) return 'kvm does not load';
   const qemu = sys.spawn('qemu');
   const kvm = qemu.open('/dev/kvm');
@@ -162,8 +194,7 @@ function holdGroup(sys: System): boolean {
   return added === 0;
 }
 
-function pins(strategy: CouplingStrategy | string): CouplingMetrics['pinsWhileInUse'] {
-  const sys = boot({ strategy });
+function pins(sys: System): CouplingMetrics['pinsWhileInUse'] {
   if (!holdGroup(sys)) return { modules: [], groups: [] };
   const snapshot = sys.inspect();
   return { modules: snapshot.modules, groups: snapshot.groups };

@@ -1,5 +1,5 @@
 import { type BenchResult, countedCosts, operationNames, runBench } from '@coupling-lab/bench';
-import type { CouplingStrategy } from '@coupling-lab/lab';
+import type { CouplingStrategy, LinuxName } from '@coupling-lab/lab';
 import type { Progress } from '../progress.js';
 import { builtinStrategyModules } from '../registration.js';
 import { fitTable, wrapText } from '../report/index.js';
@@ -7,6 +7,8 @@ import { fitTable, wrapText } from '../report/index.js';
 export interface BenchCommandOptions {
   readonly strategies: readonly CouplingStrategy[];
   readonly quick: boolean;
+  /** The kernel every subject boots (default v5.17). */
+  readonly linux?: LinuxName;
   readonly plugins: readonly string[];
   readonly progress: Progress;
 }
@@ -19,6 +21,7 @@ export async function measure(options: BenchCommandOptions): Promise<BenchResult
     strategies,
     register: [...builtinStrategyModules(), ...options.plugins],
     quick: options.quick,
+    ...(options.linux === undefined ? {} : { linux: options.linux }),
     onProgress: (event) =>
       options.progress.update(
         `bench: ${event.warmup ? 'warm-up' : 'round'} ${event.round}/${event.rounds}`,
@@ -39,8 +42,10 @@ export function renderBench(
   strategies: readonly CouplingStrategy[],
   width?: number,
 ): string {
+  const linux = result.linux;
   const prose = (text: string): string[] => (width === undefined ? [text] : wrapText(text, width));
   const lines = [
+    ...prose(`Linux ${linux}: every subject booted this kernel model.`),
     ...prose(
       `machine: ${result.machine.cpu}, ${result.machine.cores} cores, node ${result.machine.node} (${result.machine.platform})`,
     ),
@@ -48,7 +53,7 @@ export function renderBench(
       `${result.rounds} measured rounds over ${result.processes} processes, ${result.budgetMsPerCell} ms per cell, ${(result.elapsedMs / 1000).toFixed(1)} s`,
     ),
   ];
-  const costs = new Map(strategies.map((strategy) => [strategy.name, countedCosts(strategy)]));
+  const costs = new Map(strategies.map((strategy) => [strategy.name, countedCosts(strategy, linux)]));
   const rows: string[][] = [];
   for (const op of operationNames) {
     for (const [name, ops] of Object.entries(result.subjects)) {

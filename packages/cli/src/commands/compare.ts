@@ -1,8 +1,9 @@
 import { renderBugReport } from '@coupling-lab/explorer';
-import type { CouplingStrategy } from '@coupling-lab/lab';
+import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
 import { sourceRevision } from '../git-commit.js';
 import type { Interrupts } from '../interrupts.js';
+import { selectKernels, splitByKernel } from '../kernels.js';
 import type { Progress } from '../progress.js';
 import {
   defaultOutDir,
@@ -20,6 +21,8 @@ import { measure } from './bench.js';
 
 export interface CompareOptions {
   readonly strategy?: readonly string[];
+  /** 'v5.17' (the default), 'v6.6', or 'all' for one report per kernel. */
+  readonly linux?: string;
   readonly quick?: boolean;
   readonly out?: string;
   readonly force?: boolean;
@@ -36,8 +39,9 @@ export interface CompareOptions {
 }
 
 export interface CompareOutcome {
-  readonly report: Report;
-  /** What goes on stdout: the table, or report.json with --json. */
+  /** One report per kernel, in the lab's order of kernels. */
+  readonly reports: readonly Report[];
+  /** What goes on stdout: the table (a section per kernel), or the report JSON with --json. */
   readonly output: string;
   /** What goes on stderr: where the reports are, what failed or crashed. */
   readonly notes: readonly string[];
@@ -56,12 +60,20 @@ function outDir(path: string, force: boolean, cwd: string | undefined): OutDir {
   }
 }
 
-/** The variants of the compared strategies (a plugin's included), raced alongside them. */
-function variantsOf(strategies: readonly CouplingStrategy[]): CouplingStrategy[] {
+/** The variants of the compared strategies (a plugin's included) that exist on `linux`, raced alongside them. */
+function variantsOf(strategies: readonly CouplingStrategy[], linux: LinuxName): CouplingStrategy[] {
   const names = new Set(strategies.map((strategy) => strategy.name));
   return installedStrategies({ variants: true }).filter(
-    (strategy) => strategy.variant !== undefined && names.has(strategy.variant.of),
+    (strategy) =>
+      strategy.variant !== undefined && names.has(strategy.variant.of) && runsOn(strategy, linux) === true,
   );
+}
+
+/** The report files of one kernel: report.* for a single kernel, report.<kernel>.* when there are several. */
+async function kernelFiles(report: Report, several: boolean): Promise<[string, string][]> {
+  const files = await reportFiles(report);
+  if (!several) return files;
+  return files.map(([name, text]) => [name.replace(/^report\./, `report.${report.linux.name}.`), text]);
 }
 
 /** The terminal's view of the variants: which scenario convicted each, with what, and the schedule. */
@@ -73,8 +85,8 @@ function variantsSummary(report: Report, width: number | undefined): string[] {
     if (found.length === 0) return [[variant.name, 'none', 'not convicted', '']];
     return found.map((race) => [variant.name, race.scenario, race.kind ?? 'violation', race.schedule ?? '']);
   });
-  const intro =
-    "Variants, each convicted with a minimal schedule (replay: coupling-lab explore <scenario> --strategy <variant> --replay '<schedule>'):";
+  const kernel = report.linux.name === DEFAULT_LINUX ? '' : ` --linux ${report.linux.name}`;
+  const intro = `Variants on Linux ${report.linux.name}, each convicted with a minimal schedule (replay: coupling-lab explore <scenario> --strategy <variant>${kernel} --replay '<schedule>'):`;
   return [
     '',
     ...(width === undefined ? [intro] : wrapText(intro, width)),
@@ -82,9 +94,33 @@ function variantsSummary(report: Report, width: number | undefined): string[] {
   ];
 }
 
-/** `coupling-lab compare`: conformance, coupling metrics, the race catalogue and the benchmarks, side by side. */
+/** The terminal's view of one kernel's report: its table, the variants' convictions, every violation's report. */
+function terminalSection(report: Report, options: CompareOptions): string {
+  const width = options.width;
+  const violations = report.strategies.flatMap((strategy) =>
+    strategy.races.flatMap((race) => (race.report === undefined ? [] : [race.report])),
+  );
+  return [
+    renderTable(report, { colour: options.colour, ...(width === undefined ? {} : { width }) }),
+    ...variantsSummary(report, width),
+    ...violations.flatMap((bug) => ['', renderBugReport(bug, width === undefined ? {} : { width })]),
+  ].join('\n');
+}
+
+/**
+ * `coupling-lab compare`: conformance, coupling metrics, the race catalogue and the benchmarks,
+ * side by side, on one kernel or (`--linux all`) on each in turn. A strategy that does not exist
+ * on a kernel is set aside there, with its reason, in that kernel's report.
+ */
 export async function compareCommand(options: CompareOptions): Promise<CompareOutcome> {
-  const strategies = selectStrategies(options.strategy, { variants: false });
+  const selected = selectStrategies(options.strategy, { variants: false });
+  const kernels = selectKernels(options.linux);
+  const plans = kernels.map((linux) => ({ linux, ...splitByKernel(selected, linux) }));
+  const empty = plans.filter((plan) => plan.runs.length === 0);
+  if (empty.length === plans.length) {
+    const why = plans.flatMap((plan) => plan.notOnKernel.map((entry) => `${entry.name}: ${entry.reason}`));
+    throw new UsageError(`no selected strategy exists on ${kernels.join(' or ')} (${why.join('; ')})`);
+  }
   const quick = options.quick === true;
   // An --out that cannot be written is said before minutes of measuring, not after; what the
   // run makes there is removed again if it fails or is interrupted.
@@ -92,21 +128,36 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
   const release = options.interrupts?.onInterrupt(() => out.discard());
   try {
     const revision = sourceRevision();
-    const report = await buildReport({
-      strategies,
-      variants: variantsOf(strategies),
-      quick,
-      progress: options.progress,
-      ...(options.bench === false
-        ? {}
-        : {
-            bench: (healthy: readonly CouplingStrategy[]) =>
-              measure({ strategies: healthy, quick, plugins: options.plugins, progress: options.progress }),
-          }),
-      command: options.command,
-      ...(revision === undefined ? {} : { revision }),
-    });
-    const contents = await reportFiles(report);
+    const reports: Report[] = [];
+    for (const { linux, runs, notOnKernel } of plans) {
+      if (runs.length === 0) continue;
+      reports.push(
+        await buildReport({
+          linux,
+          strategies: runs,
+          notOnKernel,
+          variants: variantsOf(runs, linux),
+          quick,
+          progress: options.progress,
+          ...(options.bench === false
+            ? {}
+            : {
+                bench: (healthy: readonly CouplingStrategy[]) =>
+                  measure({
+                    strategies: healthy,
+                    quick,
+                    linux,
+                    plugins: options.plugins,
+                    progress: options.progress,
+                  }),
+              }),
+          command: options.command,
+          ...(revision === undefined ? {} : { revision }),
+        }),
+      );
+    }
+    const several = reports.length > 1;
+    const contents = (await Promise.all(reports.map((report) => kernelFiles(report, several)))).flat();
     let files: string[];
     try {
       files = out.write(contents);
@@ -114,30 +165,34 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
       throw error instanceof OutDirError ? new CliError(error.message) : error;
     }
     out.keep();
-    const failures = report.strategies.filter(
-      (strategy) =>
-        strategy.conformance.failed > 0 || strategy.races.some((race) => race.verdict === 'violation'),
+    const failures = reports.flatMap((report) =>
+      report.strategies
+        .filter(
+          (strategy) =>
+            strategy.conformance.failed > 0 || strategy.races.some((race) => race.verdict === 'violation'),
+        )
+        .map((strategy) => `${strategy.name} on ${report.linux.name}`),
     );
-    const crashes = report.crashes ?? [];
-    const violations = report.strategies.flatMap((strategy) =>
-      strategy.races.flatMap((race) => (race.report === undefined ? [] : [race.report])),
+    const crashes = reports.flatMap((report) =>
+      (report.crashes ?? []).map((crash) => ({ ...crash, linux: report.linux.name })),
     );
-    const width = options.width;
     const output = options.json
-      ? JSON.stringify(report, null, 2)
-      : [
-          renderTable(report, { colour: options.colour, ...(width === undefined ? {} : { width }) }),
-          ...variantsSummary(report, width),
-          ...violations.flatMap((bug) => ['', renderBugReport(bug, width === undefined ? {} : { width })]),
-        ].join('\n');
+      ? JSON.stringify(several ? { reports } : reports[0], null, 2)
+      : reports.map((report) => terminalSection(report, options)).join('\n\n');
     const notes = [
       `reports: ${files.join(', ')}`,
-      ...crashes.map((crash) => `${crash.name} crashed in ${crash.phase}: ${crash.message}`),
-      ...failures.map(
-        (strategy) => `FAILED: ${strategy.name} (conformance failures or a race in a real strategy)`,
+      ...crashes.map(
+        (crash) => `${crash.name} crashed in ${crash.phase} on ${crash.linux}: ${crash.message}`,
       ),
+      ...failures.map((which) => `FAILED: ${which} (conformance failures or a race in a real strategy)`),
     ];
-    return { report, output, notes, files, exitCode: failures.length > 0 || crashes.length > 0 ? 1 : 0 };
+    return {
+      reports,
+      output,
+      notes,
+      files,
+      exitCode: failures.length > 0 || crashes.length > 0 ? 1 : 0,
+    };
   } catch (error) {
     out.discard();
     throw error;

@@ -8,7 +8,8 @@ import {
   ScheduleError,
   type ScenarioVerdict,
 } from '@coupling-lab/explorer';
-import type { CouplingStrategy } from '@coupling-lab/lab';
+import type { CouplingStrategy, LinuxName } from '@coupling-lab/lab';
+import { selectKernels } from '../kernels.js';
 import type { Progress } from '../progress.js';
 import { fitTable } from '../report/index.js';
 import { installedStrategies, selectStrategies } from '../strategies.js';
@@ -19,6 +20,8 @@ export interface ExploreOptions {
   readonly strategy?: readonly string[];
   readonly variants?: boolean;
   readonly replay?: string;
+  /** 'v5.17' (the default), 'v6.6', or 'all'. */
+  readonly linux?: string;
   readonly json?: boolean;
   readonly progress: Progress;
   readonly width?: number;
@@ -27,7 +30,10 @@ export interface ExploreOptions {
 interface ExploreRow {
   readonly scenario: string;
   readonly strategy: string;
+  readonly linux: LinuxName;
   readonly verdict: string;
+  /** For a skipped pair: why the race does not exist there. */
+  readonly reason?: string;
   readonly kind?: string;
   readonly schedules: number;
   readonly schedule?: string;
@@ -50,26 +56,36 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
       : options.variants
         ? installedStrategies({ variants: true }).filter((strategy) => strategy.variant !== undefined)
         : installedStrategies({ variants: false });
-  if (options.replay !== undefined && (options.scenario === undefined || strategies.length !== 1)) {
-    throw new UsageError('--replay needs one scenario and one --strategy');
+  const kernels = selectKernels(options.linux);
+  if (
+    options.replay !== undefined &&
+    (options.scenario === undefined || strategies.length !== 1 || kernels.length !== 1)
+  ) {
+    throw new UsageError('--replay needs one scenario, one --strategy and one --linux');
   }
   const rows: ExploreRow[] = [];
-  const total = scenarios.length * strategies.length;
-  for (const scenario of scenarios) {
-    for (const strategy of strategies) {
-      options.progress.update(`explore: ${scenario.name} × ${strategy.name}`, rows.length, total);
-      const verdict: ScenarioVerdict =
-        options.replay === undefined
-          ? explore(scenario, strategy)
-          : replayOrExplain(scenario, strategy, options.replay);
-      rows.push(row(scenario, strategy, verdict));
+  const total = kernels.length * scenarios.length * strategies.length;
+  for (const linux of kernels) {
+    for (const scenario of scenarios) {
+      for (const strategy of strategies) {
+        options.progress.update(
+          `explore: ${scenario.name} × ${strategy.name} on ${linux}`,
+          rows.length,
+          total,
+        );
+        const verdict: ScenarioVerdict =
+          options.replay === undefined
+            ? explore(scenario, strategy, { linux })
+            : replayOrExplain(scenario, strategy, options.replay, linux);
+        rows.push(row(scenario, strategy, linux, verdict));
+      }
     }
   }
   options.progress.done();
   const realViolation = rows.some((entry) => !entry.variant && entry.verdict === 'violation');
   const output = options.json
     ? JSON.stringify({ results: rows.map(({ variant: _variant, ...result }) => result) }, null, 2)
-    : render(rows, options.width);
+    : render(rows, kernels.length > 1, options.width);
   return { output, exitCode: realViolation ? 1 : 0 };
 }
 
@@ -78,9 +94,10 @@ function replayOrExplain(
   scenario: (typeof catalogue)[number],
   strategy: CouplingStrategy,
   schedule: string,
+  linux: LinuxName,
 ): ScenarioVerdict {
   try {
-    return replay(scenario, strategy, schedule);
+    return replay(scenario, strategy, schedule, linux);
   } catch (error) {
     if (error instanceof ScheduleError) throw new UsageError(`--replay: ${error.message}`);
     throw error;
@@ -99,9 +116,15 @@ function findScenario(name: string): (typeof catalogue)[number] {
 function row(
   scenario: (typeof catalogue)[number],
   strategy: CouplingStrategy,
+  linux: LinuxName,
   verdict: ScenarioVerdict,
 ): ExploreRow {
-  const base = { scenario: scenario.name, strategy: strategy.name, variant: strategy.variant !== undefined };
+  const base = {
+    scenario: scenario.name,
+    strategy: strategy.name,
+    linux,
+    variant: strategy.variant !== undefined,
+  };
   if (verdict.verdict === 'violation') {
     return {
       ...base,
@@ -109,30 +132,37 @@ function row(
       kind: verdict.kind,
       schedules: verdict.schedules,
       schedule: verdict.schedule,
-      report: labBugReport(scenario, strategy, verdict),
+      report: labBugReport(scenario, strategy, verdict, { linux }),
     };
   }
-  return {
-    ...base,
-    verdict: verdict.verdict,
-    schedules: verdict.verdict === 'clean' ? verdict.schedules : 0,
-  };
+  if (verdict.verdict === 'skipped')
+    return { ...base, verdict: 'skipped', schedules: 0, reason: verdict.reason };
+  return { ...base, verdict: verdict.verdict, schedules: verdict.schedules };
 }
 
-function render(rows: readonly ExploreRow[], width: number | undefined): string {
+function render(rows: readonly ExploreRow[], byKernel: boolean, width: number | undefined): string {
   const table = fitTable(
-    ['scenario', 'strategy', 'verdict', 'schedules', 'minimal schedule (replay with --replay)'],
+    [
+      'scenario',
+      'strategy',
+      ...(byKernel ? ['linux'] : []),
+      'verdict',
+      'schedules',
+      'minimal schedule (replay with --replay)',
+    ],
     rows.map((entry) => [
       entry.scenario,
       entry.strategy,
+      ...(byKernel ? [entry.linux] : []),
       entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`,
       String(entry.schedules),
-      entry.schedule ?? '',
+      entry.schedule ?? (entry.reason === undefined ? '' : `(${entry.reason})`),
     ]),
-    { width, keyColumns: 2 },
+    { width, keyColumns: byKernel ? 3 : 2 },
   );
   const reports = rows.flatMap((entry) =>
     entry.report === undefined ? [] : [renderBugReport(entry.report, width === undefined ? {} : { width })],
   );
-  return [table, ...reports].join('\n\n');
+  const kernel = byKernel || rows[0] === undefined ? [] : [`on Linux ${rows[0].linux}`];
+  return [...kernel, table, ...reports].join('\n\n');
 }

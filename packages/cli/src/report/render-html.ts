@@ -7,6 +7,7 @@ import { strategySectionHtml } from './html-strategy-section.js';
 import { variantsSectionHtml } from './html-variants-section.js';
 import { graphSvg } from './module-graph.js';
 import type { Report } from './types.js';
+import { kernelLine } from './kernel-line.js';
 
 // Forbids every fetch and every script, so the file stays self-contained even if some text slipped
 // through unescaped.
@@ -51,7 +52,8 @@ function header(report: Report): string {
   const quick = report.quick ? ' <span class="badge">quick run: fewer schedules and samples</span>' : '';
   return [
     '<header>',
-    '<h1>coupling-lab: how KVM and VFIO call each other</h1>',
+    `<h1>coupling-lab: how KVM and VFIO call each other, on Linux ${escapeHtml(report.linux.name)}</h1>`,
+    `<p class="kernel">${escapeHtml(kernelLine(report))}</p>`,
     `<p>coupling-lab ${escapeHtml(report.version)} · generated ${escapeHtml(report.generatedAt)}${quick}</p>`,
     runLine(report),
     `<p class="machine">${escapeHtml(machine.cpu)} · ${machine.cores} cores · Node ${escapeHtml(machine.node)} · ${escapeHtml(machine.platform)}</p>`,
@@ -75,7 +77,7 @@ export async function renderHtml(report: Report): Promise<string> {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>coupling-lab report · ${escapeHtml(report.generatedAt)}</title>
+<title>coupling-lab report · Linux ${escapeHtml(report.linux.name)} · ${escapeHtml(report.generatedAt)}</title>
 <style>${htmlStyle}</style>
 </head>
 <body>

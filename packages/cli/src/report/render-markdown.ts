@@ -4,6 +4,7 @@ import { escapeMarkdown } from './escape.js';
 import { plural } from './format.js';
 import { graphMermaid } from './module-graph.js';
 import type { Report, StrategyReport, VariantReport } from './types.js';
+import { kernelLine } from './kernel-line.js';
 
 /** A violation report as a fenced text block: Markdown shows it as the terminal does. */
 function bugBlock(report: BugReport): string[] {
@@ -104,7 +105,9 @@ export function renderMarkdown(report: Report): string {
   const { machine } = report;
   const note = benchNote(report);
   return [
-    '# coupling-lab comparison',
+    `# coupling-lab comparison on Linux ${escapeMarkdown(report.linux.name)}`,
+    '',
+    escapeMarkdown(kernelLine(report)),
     '',
     `coupling-lab ${escapeMarkdown(report.version)}, ${escapeMarkdown(report.generatedAt)}${report.quick ? ' (quick run: fewer schedules and samples)' : ''}.`,
     `Machine: ${escapeMarkdown(machine.cpu)}, ${machine.cores} cores, Node ${escapeMarkdown(machine.node)}, ${escapeMarkdown(machine.platform)}.`,

@@ -9,6 +9,7 @@ import {
 } from './comparison-rows.js';
 import { indentWrap, wrapText } from './text-wrap.js';
 import type { Report } from './types.js';
+import { kernelLine } from './kernel-line.js';
 
 export interface RenderTableOptions {
   /** Use ANSI colours; false gives plain text (for pipes, files and NO_COLOR). */
@@ -123,7 +124,11 @@ export function renderTable(report: Report, options: RenderTableOptions): string
   const strong = (s: string) => (colour ? ansi.bold(s) : s);
   const width = options.width ?? 160;
   const rows = comparisonRows(report);
-  const lines = [sideBySide(report, rows, colour, width) ?? stacked(report, rows, colour, width)];
+  const lines = [
+    ...wrapText(kernelLine(report), width).map((line, index) => (index === 0 ? strong(line) : line)),
+    '',
+    sideBySide(report, rows, colour, width) ?? stacked(report, rows, colour, width),
+  ];
   const note = benchNote(report);
   if (note !== undefined) lines.push(...wrapText(note, width));
   if (report.differences.length > 0) {

@@ -108,6 +108,14 @@ export interface StrategyReport {
   bench?: Record<OperationName, BenchCell>;
 }
 
+/** The kernel a report is for: every number in it was measured on this model of Linux. */
+export interface ReportKernel {
+  /** 'v5.17' or 'v6.6'. */
+  name: string;
+  /** One line: what this kernel's VFIO-KVM contract is. */
+  summary: string;
+}
+
 /** One comparison run, as written to report.json and rendered to the table, report.md and report.html. */
 export interface Report {
   version: string;
@@ -116,7 +124,11 @@ export interface Report {
   machine: { cpu: string; cores: number; node: string; platform: string };
   /** True when the run was shortened with --quick (fewer schedules and samples). */
   quick: boolean;
+  /** The kernel every strategy booted: every number in the report is for it. */
+  linux: ReportKernel;
   strategies: StrategyReport[];
+  /** Strategies left out because they do not exist on this kernel, with the reason. Absent when none were. */
+  notOnKernel?: { name: string; reason: string }[];
   /** The "what differs" lines, one difference each. */
   differences: string[];
   /** The variants of the compared strategies, each raced against the catalogue. Absent when none were run. */

@@ -88,6 +88,8 @@ export interface BugReport {
 export interface BugContext {
   readonly scenario?: string;
   readonly strategy?: string;
+  /** The kernel the verdict was found on, for the replay command (default v5.17). */
+  readonly linux?: string;
   /** What each thread is ('QEMU', 'admin shell'), in thread order. */
   readonly threadNames?: readonly string[];
   readonly fault?: FaultSite;
@@ -155,7 +157,7 @@ export function bugReport(verdict: ReportableVerdict, context: BugContext = {}):
   const replay =
     context.scenario === undefined || context.strategy === undefined
       ? undefined
-      : replayCommand(context.scenario, context.strategy, verdict.schedule);
+      : replayCommand(context.scenario, context.strategy, verdict.schedule, context.linux);
   return {
     title: bugTitle(verdict.kind, verdict.object),
     kind: verdict.kind,

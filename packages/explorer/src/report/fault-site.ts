@@ -1,4 +1,4 @@
-import { isKernelViolation } from '@coupling-lab/lab';
+import { isKernelViolation, type LinuxName } from '@coupling-lab/lab';
 import { scenarioNamed } from '../catalogue/index.js';
 import { replay as replayTarget, type ScenarioCore, type Step } from '../core/index.js';
 import type { ScenarioRef } from '../explore-strategy.js';
@@ -72,6 +72,7 @@ export function locateFault(
   scenario: ScenarioRef,
   strategy: StrategyRef,
   schedule: string,
+  linux?: LinuxName,
 ): FaultSite | undefined {
   const entry = typeof scenario === 'string' ? scenarioNamed(scenario) : scenario;
   const resolved = resolveStrategy(strategy);
@@ -93,7 +94,7 @@ export function locateFault(
         () => kernel.violations.length > 0,
       ),
   };
-  const target = labTarget(entry, resolved);
+  const target = labTarget(entry, resolved, linux);
   const verdict = replayTarget(
     watched,
     {

@@ -14,6 +14,7 @@ export { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 
 // The scheduler core, for any world (the lab, or a kernel-only toy).
 export {
+  DEFAULT_BOUND,
   explore as exploreTarget,
   formatSchedule,
   parseSchedule,

@@ -1,4 +1,4 @@
-export { explore, type ExploreOptions } from './explore.js';
+export { DEFAULT_BOUND, explore, type ExploreOptions } from './explore.js';
 export { replay } from './replay.js';
 export { ScheduleError } from './schedule-error.js';
 export type { ExplorationTarget, ScenarioCore, Step } from './scenario.js';

@@ -46,8 +46,13 @@ export class DepthFirst implements DecisionSource, SleepSource {
 
   /** Moves to the next untried decision sequence; false once the tree is exhausted. */
   advance(): boolean {
+    return this.advanceWithin(Infinity);
+  }
+
+  /** As advance, changing only the first `decisions` decisions (work units are such prefixes). */
+  advanceWithin(decisions: number): boolean {
     if (this.cursor < this.prefix) throw nondeterministic(this.prefix, this.cursor);
-    for (let i = this.cursor - 1; i >= this.fixed.length; i--) {
+    for (let i = Math.min(this.cursor, decisions) - 1; i >= this.fixed.length; i--) {
       const next = (this.choices[i] ?? 0) + 1;
       if (next < (this.options[i] ?? 0)) {
         this.choices[i] = next;

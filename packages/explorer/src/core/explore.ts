@@ -124,7 +124,7 @@ function reducedPass<W>(
  * on a fresh lockdep graph, as iterative deepening would (a graph that already holds every
  * order the first pass took would not see a cycle close again).
  */
-function minimised<W>(
+export function minimised<W>(
   session: Session<W>,
   tallies: Tallies,
   bound: Bound,

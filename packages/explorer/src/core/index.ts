@@ -11,3 +11,5 @@ export {
   type ScheduleToken,
 } from './schedule-string.js';
 export type { Bound, CleanVerdict, RandomRuns, Tally, Verdict, ViolationVerdict } from './verdict.js';
+export { exploreInUnits, inThisThread, type UnitRunner } from './explore-units.js';
+export type { UnitResult, WorkUnit } from './units.js';

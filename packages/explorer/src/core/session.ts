@@ -20,9 +20,9 @@ export class Session<W> {
   /** Schedules executed, re-executions included. */
   executions = 0;
 
-  private readonly lockdep = new TrackedLockDep();
+  readonly lockdep = new TrackedLockDep();
   /** Schedule strings of the schedules that first took some lock order, by ordinal: the possible witnesses. */
-  private readonly witnesses = new Map<number, string>();
+  readonly witnesses = new Map<number, string>();
 
   constructor(
     private readonly scenario: ScenarioCore<W>,

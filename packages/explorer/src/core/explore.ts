@@ -1,6 +1,7 @@
 import { DepthFirst } from './depth-first.js';
 import type { DecisionSource } from './decisions.js';
 import { Prng } from './prng.js';
+import { PctChoices } from './pct-choices.js';
 import { RandomChoices } from './random-choices.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { Session } from './session.js';
@@ -76,7 +77,11 @@ export function explore<W>(
 
   const random = options.random;
   if (random !== undefined) {
-    const choices = new RandomChoices(new Prng(random.seed));
+    const prng = new Prng(random.seed);
+    const choices =
+      random.pct === undefined
+        ? new RandomChoices(prng)
+        : new PctChoices(prng, scenario.threads.length, Math.max(1, Math.floor(random.pct)));
     for (let run = 0; run < random.runs; run++) {
       const verdict = runOne(session, tallies, choices, bound, Infinity);
       if (verdict !== undefined) return verdict;

@@ -64,10 +64,17 @@ export class Footprint {
  */
 export class KeySpace {
   private readonly ids = new Map<string, number>();
-  private readonly byKind = new Map<string, Map<string, number>>();
+  private readonly tasks = new Map<string, number>();
+  private readonly modules = new Map<string, number>();
+  private readonly symbols = new Map<string, number>();
+  private readonly locks = new Map<string, number>();
+  private readonly files = new Map<string, number>();
+  private readonly ops = new Map<string, number>();
+  private readonly noTask: number;
 
   constructor() {
     this.ids.set('*', ANYTHING);
+    this.noTask = this.id('task:-');
   }
 
   id(name: string): number {
@@ -82,49 +89,43 @@ export class KeySpace {
   /** Adds the keys of preemption point `point` on `subject` to `into`. */
   charge(into: Footprint, kernel: Kernel, point: PreemptionPoint, subject: string): void {
     const task = kernel.current;
-    into.add(task === null ? this.named('task', '-') : this.named('task', task.name));
+    into.add(task === null ? this.noTask : this.known(this.tasks, 'task', task.name));
     switch (point) {
       case 'module-get':
       case 'module-put':
       case 'module-state':
-        into.add(this.named('module', subject));
+        into.add(this.known(this.modules, 'module', subject));
         return;
       case 'symbol-lookup':
       case 'call': {
-        into.add(this.named('symbol', subject));
+        into.add(this.known(this.symbols, 'symbol', subject));
         const owner = kernel.symbolOwner(subject);
-        into.add(owner === undefined ? ANYTHING : this.named('module', owner));
+        into.add(owner === undefined ? ANYTHING : this.known(this.modules, 'module', owner));
         return;
       }
       case 'lock':
       case 'unlock':
-        into.add(this.named('lock', subject));
+        into.add(this.known(this.locks, 'lock', subject));
         return;
       case 'file-get':
       case 'file-put':
       case 'task-work':
-        into.add(this.named('file', subject));
+        into.add(this.known(this.files, 'file', subject));
         return;
       case 'ops-access':
-        into.add(this.named('ops', subject));
+        into.add(this.known(this.ops, 'ops', subject));
         return;
       default:
         into.add(ANYTHING);
     }
   }
 
-  /** The id of key `kind:name`, without building the string once it is known. */
-  private named(kind: string, name: string): number {
-    let byName = this.byKind.get(kind);
-    if (byName === undefined) {
-      byName = new Map();
-      this.byKind.set(kind, byName);
-    }
-    let id = byName.get(name);
-    if (id === undefined) {
-      id = this.id(`${kind}:${name}`);
-      byName.set(name, id);
-    }
-    return id;
+  /** The id of key `kind:name`, looked up by name in that kind's table (no string built once known). */
+  private known(table: Map<string, number>, kind: string, name: string): number {
+    const id = table.get(name);
+    if (id !== undefined) return id;
+    const made = this.id(`${kind}:${name}`);
+    table.set(name, made);
+    return made;
   }
 }

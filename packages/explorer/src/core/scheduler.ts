@@ -314,7 +314,7 @@ export class ScheduleRunner<W> implements Scheduler {
       count = reduction.filter(this.candidates, count, this.depth);
       if (count === 0) return;
     }
-    const index = running.source.nest(this.candidates, count, ordinal);
+    const index = running.source.nest(this.candidates, count, ordinal, kernel.currentThread);
     if (index < 0) {
       if (reduction.active) reduction.continued(this.depth);
       return;

@@ -111,19 +111,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     );
 
   program
-    .command('history')
-    .description(
-      "the coupling's history: each posted, shipped or proposed kvm<->vfio shape convicted or cleared by the explorer, then its fix",
-    )
-    .option('--json', 'print the timeline as JSON')
-    .action((options: { json?: boolean }) => {
-      plugins();
-      const outcome = historyCommand({ ...options, ...width });
-      io.out(outcome.output);
-      exitCode = outcome.exitCode;
-    });
-
-  program
     .command('list')
     .description('the installed strategies')
     .option('--all', 'include the race-catalogue variants')
@@ -204,6 +191,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action((options: { strategy: string[]; format?: string }) => {
       plugins();
       io.out(graphCommand(options));
+    });
+
+  program
+    .command('history')
+    .description(
+      "the coupling's history: each posted, shipped or proposed kvm<->vfio shape convicted or cleared by the explorer, then its fix",
+    )
+    .option('--json', 'print the timeline as JSON')
+    .action((options: { json?: boolean }) => {
+      plugins();
+      const outcome = historyCommand({ ...options, ...width });
+      io.out(outcome.output);
+      exitCode = outcome.exitCode;
     });
 
   // Bare `coupling-lab`: the help, as a newcomer would hope, and success.

@@ -1,7 +1,9 @@
-import { history } from '@coupling-lab/explorer';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { history, historyOnlyVariants } from '@coupling-lab/explorer';
 import { historyEntries } from '../src/history.js';
-import { type HistoryEntry, renderHtml, renderMarkdown } from '../src/report/index.js';
-import { run } from './cli-run.js';
+import { type HistoryEntry, type Report, renderHtml, renderMarkdown } from '../src/report/index.js';
+import { run, tmp } from './cli-run.js';
 import { sampleReport } from './sample-report.js';
 
 const entries = historyEntries();
@@ -74,4 +76,28 @@ test("the report's History section, in Markdown and HTML, has every row, its les
   // Without history, no section.
   expect(renderMarkdown(sampleReport())).not.toContain('## History');
   expect(await renderHtml(sampleReport())).not.toContain('id="history"');
+});
+
+test("compare's report carries the History section, and races the history's own variants only there", async () => {
+  const out = join(tmp(), 'out');
+  const result = await run([
+    'compare',
+    '--quick',
+    '--no-bench',
+    '--json',
+    '--linux',
+    'v6.6',
+    '--strategy',
+    'symbol-get-file',
+    '--out',
+    out,
+  ]);
+  expect(result.code).toBe(0);
+  const report = JSON.parse(result.out) as Report;
+  expect(report.history?.map((entry) => entry.run.strategy)).toEqual(history.map((row) => row.strategy));
+  const raced = (report.variants ?? []).map((variant) => variant.name);
+  for (const name of historyOnlyVariants()) expect(raced).not.toContain(name);
+  expect(raced).toContain('symbol-get-file/v5.19-race');
+  expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## History');
+  expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<section id="history">');
 });

@@ -1,4 +1,4 @@
-import { renderBugReport } from '@coupling-lab/explorer';
+import { historyOnlyVariants, renderBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
 import { historyEntries } from '../history.js';
@@ -61,12 +61,19 @@ function outDir(path: string, force: boolean, cwd: string | undefined): OutDir {
   }
 }
 
-/** The variants of the compared strategies (a plugin's included) that exist on `linux`, raced alongside them. */
+/**
+ * The variants of the compared strategies (a plugin's included) that exist on `linux`, raced
+ * alongside them; the history's own variants are run in the History section instead.
+ */
 function variantsOf(strategies: readonly CouplingStrategy[], linux: LinuxName): CouplingStrategy[] {
   const names = new Set(strategies.map((strategy) => strategy.name));
+  const historical = new Set(historyOnlyVariants());
   return installedStrategies({ variants: true }).filter(
     (strategy) =>
-      strategy.variant !== undefined && names.has(strategy.variant.of) && runsOn(strategy, linux) === true,
+      strategy.variant !== undefined &&
+      names.has(strategy.variant.of) &&
+      !historical.has(strategy.name) &&
+      runsOn(strategy, linux) === true,
   );
 }
 

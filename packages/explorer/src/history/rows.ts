@@ -34,6 +34,8 @@ export interface HistoryRow {
   readonly fix?: HistoryFix;
   /** What a kernel engineer should take from the row, in plain words. */
   readonly lesson: string;
+  /** The row's variant is also one of the race catalogue's own variants (SPEC 7), raced with the catalogue in compare. */
+  readonly catalogueVariant?: true;
 }
 
 /** The coupling's history since the seed series, oldest first. */
@@ -66,6 +68,7 @@ export const history: readonly HistoryRow[] = [
     upstream:
       'a racing KVM_DEV_VFIO_GROUP_DEL frees the kvg first: use-after-free; fixed by 9e0f4f2918c2 (Jul 2023, backported to 6.1-stable)',
     strategy: 'symbol-get-file/v5.19-race',
+    catalogueVariant: true,
     linux: 'v5.17',
     scenario: 'add-vs-del',
     expected: 'use-after-free',
@@ -156,3 +159,15 @@ export const history: readonly HistoryRow[] = [
       'Pinning the module explicitly closes the 2023 window without symbol_get; a struct file reference does the same implicitly (fput drops the owner only after ->release returns). The model runs the module-reference form; the file form is not modelled yet.',
   },
 ];
+
+/**
+ * The variants that exist for the history alone (each row's, and its fix's when that is a variant):
+ * compare runs them in its History section, on their own scenarios, not against the whole catalogue.
+ */
+export function historyOnlyVariants(rows: readonly HistoryRow[] = history): string[] {
+  const names = rows.flatMap((row) => [
+    ...(row.catalogueVariant === true ? [] : [row.strategy]),
+    ...(row.fix === undefined ? [] : [row.fix.strategy]),
+  ]);
+  return [...new Set(names.filter((name) => name.includes('/')))];
+}

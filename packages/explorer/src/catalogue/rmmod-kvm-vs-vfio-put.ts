@@ -1,6 +1,5 @@
-import { type System, must } from '@coupling-lab/lab';
 import type { LabScenario } from '../lab-scenario.js';
-import { rmmod } from './steps.js';
+import { closeDevice, closeFd, closeVm, rmmod } from './steps.js';
 import {
   closeVfioDevice,
   qemuWithVfioDevice,
@@ -8,15 +7,7 @@ import {
   type VfioDeviceWorld,
 } from './vfio-device.js';
 
-/** QEMU has closed /dev/kvm, its kvm-vfio device and its VM fd: VFIO's device holds the VM's last reference. */
-function vfioHoldsLastVmReference(sys: System): VfioDeviceWorld {
-  const world = qemuWithVfioDevice(sys);
-  const { qemu } = world;
-  must(qemu.close(world.device), 'close kvm-vfio device');
-  must(qemu.close(world.vm), 'close vm');
-  must(qemu.close(world.kvm), 'close /dev/kvm');
-  return world;
-}
+const closeDevKvm = closeFd('/dev/kvm', (state: VfioDeviceWorld) => state.kvm);
 
 /**
  * `rmmod kvm` while VFIO holds a VM. The VM pins kvm.ko until kvm_destroy_vm's module_put
@@ -38,6 +29,6 @@ export const rmmodKvmVsVfioPut: LabScenario<VfioDeviceWorld> = {
     "No violation: kvm.ko stays loaded until VFIO's last call into it has returned, and every reference is back to zero after teardown.",
   appliesTo: () => true,
   notOn: { 'v5.17': VFIO_HOLDS_NO_VM },
-  setup: vfioHoldsLastVmReference,
-  threads: [[closeVfioDevice], [rmmod('kvm')]],
+  setup: qemuWithVfioDevice,
+  threads: [[closeDevice, closeVm, closeDevKvm, closeVfioDevice], [rmmod('kvm')]],
 };

@@ -85,7 +85,8 @@ export const history: readonly HistoryRow[] = [
     version: 'Linux v6.1 (shipped)',
     change:
       "kvm-vfio lets go of its files in .destroy at VM teardown, calling vfio_file_set_kvm (group_lock); VFIO's side can make the VM's last kvm_put_kvm under group_lock",
-    source: 'virt/kvm/vfio.c v6.1 (kvm_vfio_destroy); drivers/vfio/vfio_main.c v6.1',
+    source:
+      'kvm_vfio_destroy calling set_kvm(NULL) since 2fc1bec15883 ("kvm: set/clear kvm to/from vfio_group when group add/delete"); the chain as 51cdc8bc120e gives it',
     upstream:
       'group_lock -> kvm_put_kvm -> kvm_destroy_vm -> kvm_vfio_destroy -> vfio_file_set_kvm -> group_lock: a recursive deadlock; fixed by 51cdc8bc120e (Jan 2023) with .release',
     strategy: 'symbol-get-file/v6.1',

@@ -5,6 +5,7 @@ import { measure, renderBench } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';
 import { graphCommand } from './commands/graph.js';
+import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import type { Interrupts } from './interrupts.js';
 import { loadPlugins } from './plugins.js';
@@ -190,6 +191,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action((options: { strategy: string[]; format?: string }) => {
       plugins();
       io.out(graphCommand(options));
+    });
+
+  program
+    .command('history')
+    .description(
+      "the coupling's history: each posted, shipped or proposed kvm<->vfio shape convicted or cleared by the explorer, then its fix",
+    )
+    .option('--json', 'print the timeline as JSON')
+    .action((options: { json?: boolean }) => {
+      plugins();
+      const outcome = historyCommand({ ...options, ...width });
+      io.out(outcome.output);
+      exitCode = outcome.exitCode;
     });
 
   // Bare `coupling-lab`: the help, as a newcomer would hope, and success.

@@ -131,6 +131,8 @@ function openDevice(core: VfioCore, group: VfioGroup, device: VfioDevice): numbe
       return used;
     }
   }
+  // vfio_df_device_first_open ends with the driver's open_device, device->kvm set.
+  if (first) device.heldVm?.openDevice?.();
   device.openCount += 1;
   device.devSetLock.unlock();
   group.lock.unlock();

@@ -1,6 +1,7 @@
-import { renderBugReport } from '@coupling-lab/explorer';
+import { historyOnlyVariants, renderBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
+import { historyEntries } from '../history.js';
 import { sourceRevision } from '../git-commit.js';
 import type { Interrupts } from '../interrupts.js';
 import { selectKernels, splitByKernel } from '../kernels.js';
@@ -60,12 +61,19 @@ function outDir(path: string, force: boolean, cwd: string | undefined): OutDir {
   }
 }
 
-/** The variants of the compared strategies (a plugin's included) that exist on `linux`, raced alongside them. */
+/**
+ * The variants of the compared strategies (a plugin's included) that exist on `linux`, raced
+ * alongside them; the history's own variants are run in the History section instead.
+ */
 function variantsOf(strategies: readonly CouplingStrategy[], linux: LinuxName): CouplingStrategy[] {
   const names = new Set(strategies.map((strategy) => strategy.name));
+  const historical = new Set(historyOnlyVariants());
   return installedStrategies({ variants: true }).filter(
     (strategy) =>
-      strategy.variant !== undefined && names.has(strategy.variant.of) && runsOn(strategy, linux) === true,
+      strategy.variant !== undefined &&
+      names.has(strategy.variant.of) &&
+      !historical.has(strategy.name) &&
+      runsOn(strategy, linux) === true,
   );
 }
 
@@ -128,33 +136,34 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
   const release = options.interrupts?.onInterrupt(() => out.discard());
   try {
     const revision = sourceRevision();
+    // The coupling's history is the same on every kernel's report: explored once.
+    const history = historyEntries();
     const reports: Report[] = [];
     for (const { linux, runs, notOnKernel } of plans) {
       if (runs.length === 0) continue;
-      reports.push(
-        await buildReport({
-          linux,
-          strategies: runs,
-          notOnKernel,
-          variants: variantsOf(runs, linux),
-          quick,
-          progress: options.progress,
-          ...(options.bench === false
-            ? {}
-            : {
-                bench: (healthy: readonly CouplingStrategy[]) =>
-                  measure({
-                    strategies: healthy,
-                    quick,
-                    linux,
-                    plugins: options.plugins,
-                    progress: options.progress,
-                  }),
-              }),
-          command: options.command,
-          ...(revision === undefined ? {} : { revision }),
-        }),
-      );
+      const built = await buildReport({
+        linux,
+        strategies: runs,
+        notOnKernel,
+        variants: variantsOf(runs, linux),
+        quick,
+        progress: options.progress,
+        ...(options.bench === false
+          ? {}
+          : {
+              bench: (healthy: readonly CouplingStrategy[]) =>
+                measure({
+                  strategies: healthy,
+                  quick,
+                  linux,
+                  plugins: options.plugins,
+                  progress: options.progress,
+                }),
+            }),
+        command: options.command,
+        ...(revision === undefined ? {} : { revision }),
+      });
+      reports.push({ ...built, history });
     }
     const several = reports.length > 1;
     const contents = (await Promise.all(reports.map((report) => kernelFiles(report, several)))).flat();

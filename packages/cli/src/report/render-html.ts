@@ -4,6 +4,7 @@ import { escapeHtml } from './escape.js';
 import { comparisonTableHtml } from './html-comparison-table.js';
 import { htmlStyle } from './html-style.js';
 import { strategySectionHtml } from './html-strategy-section.js';
+import { historySectionHtml } from './history-section.js';
 import { variantsSectionHtml } from './html-variants-section.js';
 import { graphSvg } from './module-graph.js';
 import type { Report } from './types.js';
@@ -99,6 +100,7 @@ ${forestFigure(report)}
 ${countsFigures(report)}
 </section>
 ${variantsSectionHtml(report)}
+${historySectionHtml(report)}
 <section><h2>Strategies</h2>
 <div class="strategies">
 ${report.strategies.map((s, index) => strategySectionHtml(s, index, graphs[index] ?? '')).join('\n')}

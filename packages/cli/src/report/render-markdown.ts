@@ -1,5 +1,6 @@
 import { type BugReport, renderBugReport } from '@coupling-lab/explorer';
 import { benchNote, comparisonRows, type ComparisonCell } from './comparison-rows.js';
+import { historySectionMarkdown } from './history-section.js';
 import { escapeMarkdown } from './escape.js';
 import { plural } from './format.js';
 import { graphMermaid } from './module-graph.js';
@@ -130,6 +131,7 @@ export function renderMarkdown(report: Report): string {
     ...((report.variants ?? []).length === 0
       ? []
       : ['## Variants and their convictions', '', ...(report.variants ?? []).flatMap(variantSection)]),
+    ...historySectionMarkdown(report),
     '## Strategies',
     '',
     ...report.strategies.flatMap(strategySection),

@@ -80,6 +80,45 @@ export interface VariantReport {
   races: RaceResult[];
 }
 
+/** One exploration of a history row: the code as posted or shipped, or its fix, on the row's scenario. */
+export interface HistoryVerdict {
+  /** The variant or strategy explored. */
+  strategy: string;
+  verdict: 'clean' | 'violation' | 'skipped';
+  schedules: number;
+  /** e.g. 'exhaustive, depth 2, 2 preemptions'. */
+  bound?: string;
+  kind?: string;
+  /** The minimal schedule, replayable with explore --replay. */
+  schedule?: string;
+  preemptions?: number;
+  /** For a skipped run: why. */
+  reason?: string;
+  /** Wall time of the exploration on the machine that ran it. */
+  milliseconds: number;
+  report?: BugReport;
+}
+
+/** One row of the coupling's history, explored: what shipped or was proposed, its verdict, its fix's. */
+export interface HistoryEntry {
+  when: string;
+  version: string;
+  change: string;
+  /** The commit or message id it is modelled from. */
+  source: string;
+  upstream: string;
+  /** What a kernel engineer should take from it. */
+  lesson: string;
+  linux: string;
+  scenario: string;
+  /** The violation upstream's fix describes, or 'clean'. */
+  expected: string;
+  run: HistoryVerdict;
+  fix?: HistoryVerdict & { source: string; change: string };
+  /** The verdict is the expected one and the fix is clean. */
+  matches: boolean;
+}
+
 /** A strategy that threw in one of compare's phases: it is left out of the comparison, the others run. */
 export interface CrashReport {
   name: string;
@@ -135,6 +174,8 @@ export interface Report {
   variants?: VariantReport[];
   /** Strategies that crashed; absent when none did. */
   crashes?: CrashReport[];
+  /** The coupling's history, each row convicted or cleared by the explorer (the same in every kernel's report). */
+  history?: HistoryEntry[];
   /** How the run was made: the command line, and the git commit of the checkout it ran from. */
   run?: { command: string[]; commit?: string; dirty?: boolean };
   benchMeta?: {

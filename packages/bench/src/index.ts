@@ -9,3 +9,4 @@ export { operation, operationNames, type OperationName } from './operations.js';
 export * from './timing/index.js';
 export { runBench, type BenchCell, type BenchOptions, type BenchResult } from './run-bench.js';
 export { DIRECT_WITH_HOOK, NO_MODEL, subjects, type SubjectsArgs } from './subjects.js';
+export * from './kernel-cost/index.js';

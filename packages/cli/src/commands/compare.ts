@@ -1,3 +1,4 @@
+import { measurePrimitiveCosts } from '@coupling-lab/bench';
 import { renderBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
@@ -10,6 +11,9 @@ import {
   fitTable,
   OutDir,
   OutDirError,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
   renderTable,
   reportFiles,
   type Report,
@@ -94,6 +98,19 @@ function variantsSummary(report: Report, width: number | undefined): string[] {
   ];
 }
 
+/** The terminal's view of the priced block: the sentence, where the costs come from, the primitive table (the estimates are rows of the main table). */
+function pricedSummary(report: Report, width: number | undefined): string[] {
+  const priced = report.priced;
+  if (priced === undefined) return [];
+  const prose = (text: string): string[] => (width === undefined ? [text] : wrapText(text, width));
+  return [
+    '',
+    ...prose(`Priced in the kernel: ${priced.interpretation}`),
+    ...prose(pricedSourceLine(priced)),
+    fitTable(primitiveTableHeader, primitiveTableRows(priced), { width, keyColumns: 1 }),
+  ];
+}
+
 /** The terminal's view of one kernel's report: its table, the variants' convictions, every violation's report. */
 function terminalSection(report: Report, options: CompareOptions): string {
   const width = options.width;
@@ -102,6 +119,7 @@ function terminalSection(report: Report, options: CompareOptions): string {
   );
   return [
     renderTable(report, { colour: options.colour, ...(width === undefined ? {} : { width }) }),
+    ...pricedSummary(report, width),
     ...variantsSummary(report, width),
     ...violations.flatMap((bug) => ['', renderBugReport(bug, width === undefined ? {} : { width })]),
   ].join('\n');
@@ -128,6 +146,10 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
   const release = options.interrupts?.onInterrupt(() => out.discard());
   try {
     const revision = sourceRevision();
+    // Once per run: the primitives cost the same whichever kernel model the counts come from.
+    options.progress.update('pricing the kernel primitives (C harness)', 0, 1);
+    const costTable = measurePrimitiveCosts({ quick });
+    options.progress.done();
     const reports: Report[] = [];
     for (const { linux, runs, notOnKernel } of plans) {
       if (runs.length === 0) continue;
@@ -151,6 +173,7 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
                     progress: options.progress,
                   }),
               }),
+          costTable,
           command: options.command,
           ...(revision === undefined ? {} : { revision }),
         }),

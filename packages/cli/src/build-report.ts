@@ -192,6 +192,8 @@ function benchCells(bench: BenchResult, name: string): Record<OperationName, Ben
           nsPerOp: cell?.nsPerOp ?? NaN,
           ratioToDirect: cell?.ratioToDirect ?? NaN,
           ci: [cell?.ci[0] ?? NaN, cell?.ci[1] ?? NaN],
+          belowResolution: cell?.belowResolution ?? false,
+          withinNoise: cell?.withinNoise ?? false,
         },
       ];
     }),
@@ -199,12 +201,18 @@ function benchCells(bench: BenchResult, name: string): Record<OperationName, Ben
 }
 
 function benchMeta(bench: BenchResult): NonNullable<Report['benchMeta']> {
+  const hook = operationNames.map((op) => bench.hookOverhead[op]);
+  const percent = median(hook.map((h) => h.percent));
+  const withinNoise = percent <= 0 || hook.filter((h) => h.withinNoise).length * 2 >= hook.length;
   return {
     rounds: bench.rounds,
     floorNsPerOp: Object.fromEntries(
-      operationNames.map((op) => [op, bench.subjects['no model']?.[op].nsPerOp ?? NaN]),
+      operationNames.map((op) => {
+        const floor = bench.subjects['no model']?.[op];
+        return [op, floor === undefined ? NaN : floor.belowResolution ? null : floor.nsPerOp];
+      }),
     ),
-    hookOverheadPercent: median(operationNames.map((op) => bench.hookOverheadPercent[op] ?? NaN)),
+    ...(withinNoise ? { hookWithinNoise: true } : { hookOverheadPercent: percent }),
   };
 }
 

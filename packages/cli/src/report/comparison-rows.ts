@@ -137,18 +137,20 @@ export function benchNote(report: Report): string | undefined {
   const floor = operationNames
     .flatMap((op) => {
       const ns = meta.floorNsPerOp[op];
-      return ns === undefined ? [] : [`${op} ${formatNs(ns)}`];
+      if (ns === undefined) return [];
+      return [`${op} ${ns === null ? 'below timer resolution' : formatNs(ns)}`];
     })
     .join(', ');
   const parts = [`${meta.rounds} rounds`];
   if (floor !== '') parts.push(`no-model floor (plain function calls): ${floor}`);
-  if (meta.hookOverheadPercent !== undefined) {
+  if (meta.hookWithinNoise === true) parts.push('a no-op preemption hook on direct: within noise');
+  else if (meta.hookOverheadPercent !== undefined && meta.hookOverheadPercent > 0) {
     parts.push(
       `a no-op preemption hook on direct adds ${meta.hookOverheadPercent.toFixed(1)}% (median over operations)`,
     );
   }
   parts.push(
-    'compare the ratios: each is the median of per-round ratios measured side by side, while ns/op are medians over all rounds and processes',
+    "the model's own cost, not the kernel's (that is the priced block); each subject in processes of its own; compare the ratios: each is the median of per-round ratios, paired by process round",
   );
   return `Timings: ${parts.join('; ')}.`;
 }

@@ -93,6 +93,10 @@ export interface BenchCell {
   ratioToDirect: number;
   /** The confidence interval of `ratioToDirect`, low then high. */
   ci: [number, number];
+  /** nsPerOp is under 10× what the clock resolves: shown as "below timer resolution". */
+  belowResolution?: boolean;
+  /** The interval holds 1: shown as "within noise". */
+  withinNoise?: boolean;
 }
 
 /** One primitive's cost as the estimate priced it: measured by the C harness, or the published fallback. */
@@ -180,9 +184,11 @@ export interface Report {
   priced?: PricedReport;
   benchMeta?: {
     rounds: number;
-    /** The "no model" floor: the same work as plain function calls. */
-    floorNsPerOp: Partial<Record<OperationName, number>>;
-    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations). */
+    /** The "no model" floor: the same work as plain function calls; null below timer resolution. */
+    floorNsPerOp: Partial<Record<OperationName, number | null>>;
+    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations); absent when within noise. */
     hookOverheadPercent?: number;
+    /** True when the hooks' cost is within noise (its interval holds 0, or it came out negative). */
+    hookWithinNoise?: boolean;
   };
 }

@@ -120,7 +120,11 @@ export function pricedChartSvg(priced: PricedReport): string {
   for (let v = lo; v <= hi; v *= 10) {
     ticks.push(
       `<line x1="${round(x(v))}" y1="${layout.top}" x2="${round(x(v))}" y2="${y}" stroke="#ddd"/>` +
-        text(x(v), y + 16, formatCost(v), { anchor: 'middle', size: 11, className: 'tick-label' }),
+        text(x(v), y + 16, v >= 1000 ? `${v / 1000} µs` : `${v} ns`, {
+          anchor: 'middle',
+          size: 11,
+          className: 'tick-label',
+        }),
     );
   }
   const height = y + layout.axis;

@@ -51,7 +51,13 @@ export function measurePrimitiveCosts(options: HarnessOptions = {}): CostTable {
       return publishedCostTable(
         `the harness failed: ${run.error?.message ?? firstLine(run.stderr) ?? `exit ${run.status}`}`,
       );
-    return parseHarnessOutput(run.stdout, performance.now() - started);
+    try {
+      return parseHarnessOutput(run.stdout, performance.now() - started);
+    } catch (error) {
+      return publishedCostTable(
+        `the harness's output was not usable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

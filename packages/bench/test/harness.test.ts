@@ -26,6 +26,12 @@ test('with no compiler on the PATH the published table stands in and says so', (
   for (const name of primitiveNames) expect(table.primitives[name].basis).not.toBe('');
 });
 
+test('a compiler that fails gives the published table too, with its reason', () => {
+  const table = measurePrimitiveCosts({ cc: 'false' });
+  expect(table.source).toBe('published');
+  expect(table.detail).toMatch(/^false -O2 failed on the harness/);
+});
+
 test('harness output missing a primitive, or with a non-positive figure, is refused', () => {
   const entry = (name: string, median: number) => ({
     name,

@@ -14,7 +14,9 @@ module.exports = {
       {
         jsc: {
           parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
+          // useDefineForClassFields as tsconfig.base.json sets it: fields are assigned in the
+          // constructor, not defined (Object.defineProperty), so tests run what dist/ runs.
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
           target: 'es2022',
         },
         module: { type: 'commonjs' },

@@ -1,3 +1,4 @@
+import { measurePrimitiveCosts } from '@coupling-lab/bench';
 import { historyOnlyVariants, renderBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
@@ -11,6 +12,9 @@ import {
   fitTable,
   OutDir,
   OutDirError,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
   renderTable,
   reportFiles,
   type Report,
@@ -102,6 +106,19 @@ function variantsSummary(report: Report, width: number | undefined): string[] {
   ];
 }
 
+/** The terminal's view of the priced block: the sentence, where the costs come from, the primitive table (the estimates are rows of the main table). */
+function pricedSummary(report: Report, width: number | undefined): string[] {
+  const priced = report.priced;
+  if (priced === undefined) return [];
+  const prose = (text: string): string[] => (width === undefined ? [text] : wrapText(text, width));
+  return [
+    '',
+    ...prose(`Priced in the kernel: ${priced.interpretation}`),
+    ...prose(pricedSourceLine(priced)),
+    fitTable(primitiveTableHeader, primitiveTableRows(priced), { width, keyColumns: 1 }),
+  ];
+}
+
 /** The terminal's view of one kernel's report: its table, the variants' convictions, every violation's report. */
 function terminalSection(report: Report, options: CompareOptions): string {
   const width = options.width;
@@ -110,6 +127,7 @@ function terminalSection(report: Report, options: CompareOptions): string {
   );
   return [
     renderTable(report, { colour: options.colour, ...(width === undefined ? {} : { width }) }),
+    ...pricedSummary(report, width),
     ...variantsSummary(report, width),
     ...violations.flatMap((bug) => ['', renderBugReport(bug, width === undefined ? {} : { width })]),
   ].join('\n');
@@ -138,6 +156,10 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
     const revision = sourceRevision();
     // The coupling's history is the same on every kernel's report: explored once.
     const history = historyEntries();
+    // Once per run: the primitives cost the same whichever kernel model the counts come from.
+    options.progress.update('pricing the kernel primitives (C harness)', 0, 1);
+    const costTable = measurePrimitiveCosts({ quick });
+    options.progress.done();
     const reports: Report[] = [];
     for (const { linux, runs, notOnKernel } of plans) {
       if (runs.length === 0) continue;
@@ -160,6 +182,7 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
                   progress: options.progress,
                 }),
             }),
+        costTable,
         command: options.command,
         ...(revision === undefined ? {} : { revision }),
       });

@@ -132,6 +132,49 @@ export interface BenchCell {
   ratioToDirect: number;
   /** The confidence interval of `ratioToDirect`, low then high. */
   ci: [number, number];
+  /** nsPerOp is under 10× what the clock resolves: shown as "below timer resolution". */
+  belowResolution?: boolean;
+  /** The interval holds 1: shown as "within noise". */
+  withinNoise?: boolean;
+}
+
+/** One primitive's cost as the estimate priced it: measured by the C harness, or the published fallback. */
+export interface PricedPrimitive {
+  /** The harness's name, e.g. 'find_symbol'. */
+  name: string;
+  label: string;
+  medianNs: number;
+  q1Ns: number;
+  q3Ns: number;
+  /** The kernel function it mirrors, or where a published figure comes from. */
+  basis: string;
+}
+
+/** One operation's estimated kernel cost: counted primitives × per-primitive cost. */
+export interface PricedCell {
+  ns: number;
+  /** Every primitive at its first quartile, and at its third. */
+  lowNs: number;
+  highNs: number;
+  /** The part that is VFIO reaching KVM (the reverse direction, v6.6); 0 on v5.17. */
+  reverseNs: number;
+  /** find_symbol walks (symbol_get and symbol_put). */
+  findSymbol: number;
+}
+
+/** "Priced in the kernel": what each coupling costs the kernel, not the model. */
+export interface PricedReport {
+  /** 'harness': timed on this machine; 'published': the documented fallback table. */
+  source: 'harness' | 'published';
+  /** The compiler, or why the harness did not run. */
+  detail: string;
+  /** Indirect calls priced through a retpoline thunk. */
+  retpoline: boolean;
+  symbolTable?: { vmlinuxSymbols: number; modules: number; ownerPosition: number };
+  primitives: PricedPrimitive[];
+  strategies: { name: string; operations: Record<OperationName, PricedCell> }[];
+  /** One sentence the numbers support. */
+  interpretation: string;
 }
 
 /** Everything the comparison found about one strategy. */
@@ -178,11 +221,15 @@ export interface Report {
   history?: HistoryEntry[];
   /** How the run was made: the command line, and the git commit of the checkout it ran from. */
   run?: { command: string[]; commit?: string; dirty?: boolean };
+  /** The counted primitives priced with this machine's (or the published) per-primitive costs. */
+  priced?: PricedReport;
   benchMeta?: {
     rounds: number;
-    /** The "no model" floor: the same work as plain function calls. */
-    floorNsPerOp: Partial<Record<OperationName, number>>;
-    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations). */
+    /** The "no model" floor: the same work as plain function calls; null below timer resolution. */
+    floorNsPerOp: Partial<Record<OperationName, number | null>>;
+    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations); absent when within noise. */
     hookOverheadPercent?: number;
+    /** True when the hooks' cost is within noise (its interval holds 0, or it came out negative). */
+    hookWithinNoise?: boolean;
   };
 }

@@ -12,6 +12,10 @@ export const VFIO = {
   GROUP_SET_CONTAINER: io(4),
   GROUP_UNSET_CONTAINER: io(5),
   GROUP_GET_DEVICE_FD: io(6),
+  /** The cdev ioctls (v6.6): take an address of an int (the iommufd fd, the pt_id) and return devid / pt_id. */
+  DEVICE_BIND_IOMMUFD: io(18),
+  DEVICE_ATTACH_IOMMUFD_PT: io(19),
+  DEVICE_DETACH_IOMMUFD_PT: io(20),
   /** Extensions and IOMMU types. */
   TYPE1_IOMMU: 1,
   SPAPR_TCE_IOMMU: 2,
@@ -21,4 +25,15 @@ export const VFIO = {
   /** VFIO_GROUP_GET_STATUS flags. */
   GROUP_FLAGS_VIABLE: 1 << 0,
   GROUP_FLAGS_CONTAINER_SET: 1 << 1,
+} as const;
+
+/**
+ * iommufd's user API [include/uapi/linux/iommufd.h v6.6]: _IO(IOMMUFD_TYPE ';', IOMMUFD_CMD_BASE
+ * 0x80 + n). IOAS_ALLOC returns the new IOAS id (Linux fills out_ioas_id); DESTROY takes the
+ * address of an int holding the object id.
+ */
+const IOMMUFD_CMD_BASE = 0x80;
+export const IOMMUFD = {
+  DESTROY: (VFIO_TYPE << 8) | IOMMUFD_CMD_BASE,
+  IOAS_ALLOC: (VFIO_TYPE << 8) | (IOMMUFD_CMD_BASE + 1),
 } as const;

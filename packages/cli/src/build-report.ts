@@ -1,5 +1,6 @@
 import {
   type BenchResult,
+  changeCost,
   countedCosts,
   type CountedCosts,
   couplingMetrics,
@@ -141,6 +142,11 @@ function analyse(
   const conformance = phase('conformance', () => runConformance(strategy, { linux }));
   step('coupling metrics');
   const coupling = phase('coupling metrics', () => couplingMetrics(strategy, linux));
+  // The cost of accepting device files, on a kernel that has them.
+  const deviceFiles =
+    linuxVersions[linux].vfio.deviceCdev === true
+      ? phase('device-file change cost', () => changeCost(strategy, linux))
+      : undefined;
   const { counts, error: countsError } = countedCostsOrZero(strategy, linux);
   step('race catalogue');
   const races = phase('race catalogue', () =>
@@ -160,6 +166,7 @@ function analyse(
     coupling,
     counts,
     races,
+    ...(deviceFiles === undefined ? {} : { deviceFiles }),
   };
 }
 

@@ -116,6 +116,7 @@ export {
   IOMMUFD,
   vmReferenceBySymbolGet,
   VFIO,
+  vfioIoctls,
   VfioGroup,
   vfioImage,
   vfioPciImage,

@@ -14,7 +14,7 @@ export type { FileApi, FileApiV65, FileApiV66, GetOpsApi, VfioFileOps } from './
 export type { Hwpt, Ioas, IommufdCtx, IommufdDevice } from './iommufd.js';
 export type { KvmRef } from './kvm-ref.js';
 export { defaultDevices, type PciDeviceConfig } from './pci-device.js';
-export { IOMMUFD, VFIO } from './uapi.js';
+export { IOMMUFD, VFIO, vfioIoctls } from './uapi.js';
 export { VfioContainer } from './vfio-container.js';
 export { VfioCore } from './vfio-core.js';
 export { VfioGroup, type VfioDevice } from './vfio-group.js';

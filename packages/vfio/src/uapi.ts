@@ -37,3 +37,25 @@ export const IOMMUFD = {
   DESTROY: (VFIO_TYPE << 8) | IOMMUFD_CMD_BASE,
   IOAS_ALLOC: (VFIO_TYPE << 8) | (IOMMUFD_CMD_BASE + 1),
 } as const;
+
+/** The ioctls (Linux's names) the VFIO core and its iommufd answer for a version's behaviour. */
+export function vfioIoctls(behaviour: { readonly deviceCdev?: boolean }): string[] {
+  const groups = [
+    'VFIO_GET_API_VERSION',
+    'VFIO_CHECK_EXTENSION',
+    'VFIO_SET_IOMMU',
+    'VFIO_GROUP_GET_STATUS',
+    'VFIO_GROUP_SET_CONTAINER',
+    'VFIO_GROUP_UNSET_CONTAINER',
+    'VFIO_GROUP_GET_DEVICE_FD',
+  ];
+  if (behaviour.deviceCdev !== true) return groups;
+  return [
+    ...groups,
+    'VFIO_DEVICE_BIND_IOMMUFD',
+    'VFIO_DEVICE_ATTACH_IOMMUFD_PT',
+    'VFIO_DEVICE_DETACH_IOMMUFD_PT',
+    'IOMMU_IOAS_ALLOC',
+    'IOMMU_DESTROY',
+  ];
+}

@@ -8,6 +8,7 @@ import { variantsSectionHtml } from './html-variants-section.js';
 import { graphSvg } from './module-graph.js';
 import type { Report } from './types.js';
 import { kernelLine } from './kernel-line.js';
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 // Forbids every fetch and every script, so the file stays self-contained even if some text slipped
 // through unescaped.
@@ -87,6 +88,7 @@ ${crashesSection(report)}
 <section><h2>Side by side</h2>
 <div class="table-wrap">${comparisonTableHtml(report)}</div>
 ${note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`}
+${report.strategies.some((s) => s.deviceFiles !== undefined) ? `<p class="note" id="device-files"><strong>${escapeHtml(DEVICE_FILES_TITLE)}</strong> (rows above): ${escapeHtml(DEVICE_FILES_MEANING)}</p>` : ''}
 </section>
 <section><h2>What differs</h2>
 ${differences}

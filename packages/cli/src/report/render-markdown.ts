@@ -5,6 +5,7 @@ import { plural } from './format.js';
 import { graphMermaid } from './module-graph.js';
 import type { Report, StrategyReport, VariantReport } from './types.js';
 import { kernelLine } from './kernel-line.js';
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 /** A violation report as a fenced text block: Markdown shows it as the terminal does. */
 function bugBlock(report: BugReport): string[] {
@@ -121,6 +122,9 @@ export function renderMarkdown(report: Report): string {
     ...comparisonTable(report),
     '',
     ...(note !== undefined ? [escapeMarkdown(note), ''] : []),
+    ...(report.strategies.some((s) => s.deviceFiles !== undefined)
+      ? [`**${DEVICE_FILES_TITLE}** (rows above): ${escapeMarkdown(DEVICE_FILES_MEANING)}`, '']
+      : []),
     '## What differs',
     '',
     ...(report.differences.length > 0

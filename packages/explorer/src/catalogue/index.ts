@@ -1,6 +1,7 @@
 import type { LabScenario } from '../lab-scenario.js';
 import { addVsAdd } from './add-vs-add.js';
 import { addVsDel } from './add-vs-del.js';
+import { closeDeviceVsFileAdd } from './close-device-vs-file-add.js';
 import { closeGroupVsAdd } from './close-group-vs-add.js';
 import { delVsVmClose } from './del-vs-vm-close.js';
 import { rmmodKvmVfioVsCreateDevice } from './rmmod-kvm-vfio-vs-create-device.js';
@@ -20,6 +21,7 @@ export const catalogue: readonly LabScenario[] = [
   unsetContainerVsAdd,
   vmCloseVsRmmodAll,
   unbindVsDeviceOpen,
+  closeDeviceVsFileAdd,
 ];
 
 export class UnknownScenarioError extends Error {

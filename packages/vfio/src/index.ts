@@ -10,6 +10,7 @@ export {
 } from './export-plans.js';
 export type { ExternalUserApi } from './external-user.js';
 export type { CdevFile } from './device-cdev.js';
+export type { DeviceFile as DeviceFileState } from './group-contract.js';
 export type { FileApi, FileApiV65, FileApiV66, GetOpsApi, VfioFileOps } from './file-api.js';
 export type { Hwpt, Ioas, IommufdCtx, IommufdDevice } from './iommufd.js';
 export type { KvmRef } from './kvm-ref.js';

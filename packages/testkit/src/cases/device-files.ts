@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { IOMMUFD, type System, VFIO } from '@coupling-lab/lab';
+import { IOMMUFD, KVM, type System, VFIO } from '@coupling-lab/lab';
 import { expectOk, expectRefused, expectResult } from '../assertions.js';
 import type { ConformanceCase } from '../conformance/case.js';
 import { attachPt, bindIommufd, cdevPathOf, fileAdd, fileDel, qemuCdev } from '../device-file-fixtures.js';
@@ -243,6 +243,32 @@ export const deviceFileCases: readonly ConformanceCase[] = [
       expectRefused(sys, "BIND of a group's device fd", 'EINVAL', () =>
         bindIommufd(q.process, legacy, otherIommufd),
       );
+    },
+  },
+  {
+    name: "device files: FILE_ADD before BIND (QEMU's order): the bind takes the VM, which outlives its fds until the device closes (v6.6)",
+    run(sys) {
+      sys.modprobeAll();
+      if (!hasDeviceFiles(sys)) return absent(sys, cdevPathOf(COHERENT_GROUP));
+      const p = sys.spawn('qemu');
+      const iommufd = expectOk(p.open('/dev/iommu'), 'open(/dev/iommu)');
+      const ioas = expectOk(p.ioctl(iommufd, IOMMUFD.IOAS_ALLOC), 'IOAS_ALLOC');
+      const device = expectOk(p.open(cdevPathOf(COHERENT_GROUP)), 'open(cdev)');
+      const kvm = expectOk(p.open('/dev/kvm'), 'open(/dev/kvm)');
+      const vmFd = expectOk(p.ioctl(kvm, KVM.CREATE_VM), 'KVM_CREATE_VM');
+      const kvmDevice = expectOk(
+        p.ioctl(vmFd, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO }),
+        'CREATE_DEVICE',
+      );
+      // Documentation/virt/kvm/devices/vfio.rst: FILE_ADD "should be invoked before VFIO_DEVICE_BIND_IOMMUFD".
+      expectResult(fileAdd(p, kvmDevice, device), 0, 'FILE_ADD(unbound device)');
+      expectOk(bindIommufd(p, device, iommufd), 'BIND: vfio_df_get_kvm_safe takes the VM set by FILE_ADD');
+      expectOk(attachPt(p, device, ioas), 'ATTACH');
+      expectResult(p.close(kvmDevice), 0, 'close(kvm-vfio device)');
+      expectResult(p.close(vmFd), 0, 'close(VM)');
+      assert.equal(sys.inspect().vms.length, 1, 'the bound device still holds the VM (device->kvm)');
+      expectResult(p.close(device), 0, 'close(device): vfio_df_unbind_iommufd puts the VM');
+      assert.equal(sys.inspect().vms.length, 0, 'the VM goes with the last reference');
     },
   },
 ];

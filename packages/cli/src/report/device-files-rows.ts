@@ -36,7 +36,7 @@ export function deviceFileRows(report: Report): ComparisonRow[] {
       ...c.vfioExports.changed.map((name) => `~ ${name}`),
       ...c.vfioExports.removed.map((name) => `- ${name}`),
     ]),
-    costRow(report, 'Symbols KVM must look up, added', (c) => [
+    costRow(report, 'Symbols KVM must look up, added / gone', (c) => [
       ...c.kvmLookups.added.map((name) => `+ ${name}`),
       ...c.kvmLookups.removed.map((name) => `- ${name}`),
     ]),

@@ -1,4 +1,9 @@
 export {
+  changeCost,
+  codeText,
+  lineDiff,
+  type ChangeCost,
+  type LineDiff,
   countedCosts,
   couplingMetrics,
   resultName,

@@ -1,6 +1,7 @@
 import {
   type BenchResult,
   type CostTable,
+  changeCost,
   countedCosts,
   type CountedCosts,
   couplingMetrics,
@@ -148,6 +149,16 @@ function analyse(
   const conformance = phase('conformance', () => runConformance(strategy, { linux }));
   step('coupling metrics');
   const coupling = phase('coupling metrics', () => couplingMetrics(strategy, linux));
+  // The cost of accepting device files, on a kernel that has them; a strategy it cannot measure is reported, not dropped.
+  let deviceFiles: ReturnType<typeof changeCost> | undefined;
+  let deviceFilesError: string | undefined;
+  if (linuxVersions[linux].vfio.deviceCdev === true) {
+    try {
+      deviceFiles = changeCost(strategy, linux);
+    } catch (error) {
+      deviceFilesError = message(error);
+    }
+  }
   const { counts, error: countsError } = countedCostsOrZero(strategy, linux);
   step('race catalogue');
   const races = phase('race catalogue', () =>
@@ -162,11 +173,15 @@ function analyse(
       failures: [
         ...conformance.cases.filter((c) => !c.ok).map((c) => ({ name: c.name, error: c.error ?? 'failed' })),
         ...(countsError === undefined ? [] : [{ name: 'counted costs', error: countsError }]),
+        ...(deviceFilesError === undefined
+          ? []
+          : [{ name: 'device-file change cost', error: deviceFilesError }]),
       ],
     },
     coupling,
     counts,
     races,
+    ...(deviceFiles === undefined ? {} : { deviceFiles }),
   };
 }
 

@@ -3,6 +3,7 @@ import { kvmVfioOps, type KvmVfioPort, type SetKvmOrder } from '@coupling-lab/kv
 import type { VfioExportPlan, VmReferencePort } from '@coupling-lab/vfio';
 import type { LinuxName, LinuxVersion } from './linux.js';
 import { standardModules } from './modules.js';
+import type { KernelCode, StrategyWiring } from './wiring.js';
 import type { CouplingEdge, CouplingStrategy, Machine } from './strategy.js';
 
 /**
@@ -37,6 +38,15 @@ export abstract class BuiltinDeviceStrategy implements CouplingStrategy {
 
   /** How the device reaches VFIO on `linux`, made when kvm loads. */
   protected abstract port(context: ModuleContext, linux: LinuxVersion): KvmVfioPort<unknown>;
+
+  /** The functions that build `port` on `linux`, as code (what a kernel engineer edits to change the coupling). */
+  protected portCode(_linux: LinuxVersion): readonly KernelCode[] {
+    return [];
+  }
+
+  wiring(linux: LinuxVersion): StrategyWiring {
+    return { vfioExports: this.vfioExports(linux), kvmSide: this.portCode(linux) };
+  }
 
   modules(machine: Machine): ModuleImage[] {
     const { linux } = machine;

@@ -3,6 +3,8 @@ import {
   type CouplingEdge,
   couplingStrategy,
   getOpsExports,
+  getOpsExportsWithDevices,
+  type KernelCode,
   type KvmVfioPort,
   type LinuxName,
   type LinuxVersion,
@@ -23,8 +25,13 @@ export class GetOpsStrategy extends BuiltinDeviceStrategy {
   /** KVM takes a reference on the group file it keeps (fget), which pins vfio. */
   protected readonly holdFile: boolean = true;
 
-  protected vfioExports(): readonly VfioExportPlan[] {
-    return [getOpsExports];
+  /** With device files VFIO's vfio_file_get_ops returns a table per file type; KVM's side does not change. */
+  protected vfioExports(linux: LinuxVersion): readonly VfioExportPlan[] {
+    return [linux.vfio.deviceCdev === true ? getOpsExportsWithDevices : getOpsExports];
+  }
+
+  protected override portCode(): readonly KernelCode[] {
+    return [getOpsPort];
   }
 
   protected port({ kernel }: ModuleContext, linux: LinuxVersion): KvmVfioPort<GetOpsHandle> {

@@ -1,3 +1,4 @@
+import { deviceFileRows } from './device-files-rows.js';
 import { formatBench, formatCounts, formatNs, formatRace } from './format.js';
 import { pricedCellLines } from './priced-block.js';
 import { operationNames, type CouplingMetrics, type Report, type StrategyReport } from './types.js';
@@ -123,6 +124,7 @@ export function comparisonRows(report: Report): ComparisonRow[] {
       ),
     ),
     ...couplingRows(report),
+    ...deviceFileRows(report),
     ...countRows(report),
     ...raceRows(report),
     ...pricedRows(report),

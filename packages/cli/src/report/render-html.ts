@@ -55,6 +55,7 @@ function pricedSection(priced: PricedReport): string {
     '</section>',
   ].join('\n');
 }
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 // Forbids every fetch and every script, so the file stays self-contained even if some text slipped
 // through unescaped.
@@ -134,6 +135,7 @@ ${crashesSection(report)}
 <section><h2>Side by side</h2>
 <div class="table-wrap">${comparisonTableHtml(report)}</div>
 ${note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`}
+${report.strategies.some((s) => s.deviceFiles !== undefined) ? `<p class="note" id="device-files"><strong>${escapeHtml(DEVICE_FILES_TITLE)}</strong> (rows above): ${escapeHtml(DEVICE_FILES_MEANING)}</p>` : ''}
 </section>
 ${report.priced === undefined ? '' : pricedSection(report.priced)}
 <section><h2>What differs</h2>

@@ -54,6 +54,7 @@ function pricedSection(priced: PricedReport): string[] {
     '',
   ];
 }
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 /** A violation report as a fenced text block: Markdown shows it as the terminal does. */
 function bugBlock(report: BugReport): string[] {
@@ -171,6 +172,9 @@ export function renderMarkdown(report: Report): string {
     '',
     ...(note !== undefined ? [escapeMarkdown(note), ''] : []),
     ...(report.priced === undefined ? [] : pricedSection(report.priced)),
+    ...(report.strategies.some((s) => s.deviceFiles !== undefined)
+      ? [`**${DEVICE_FILES_TITLE}** (rows above): ${escapeMarkdown(DEVICE_FILES_MEANING)}`, '']
+      : []),
     '## What differs',
     '',
     ...(report.differences.length > 0

@@ -55,6 +55,30 @@ export interface CouplingMetrics {
   };
 }
 
+/**
+ * What accepting VFIO device files cost the strategy (the step from "group files only" to "group
+ * and device files", Linux v6.6), computed from two versions of its wiring (bench's changeCost).
+ */
+export interface DeviceFileCost {
+  readonly vfioExports: {
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly changed: readonly string[];
+  };
+  readonly kvmLookups: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Lines of the KVM-side port code added and removed (a line diff); absent when the strategy does not say what its port code is. */
+  readonly kvmPortLines?: {
+    readonly added: number;
+    readonly removed: number;
+    readonly before: number;
+    readonly after: number;
+  };
+  readonly uapiAdded: readonly string[];
+  readonly moduleEdgesAdded: readonly string[];
+  /** KVM_DEV_VFIO_FILE_ADD of a device fd in QEMU's iommufd sequence, before and after. */
+  readonly deviceFileAdd: { readonly groupsOnly: string; readonly withDeviceFiles: string };
+}
+
 /** What the race explorer found for one catalogue scenario. */
 export interface RaceResult {
   scenario: string;
@@ -186,6 +210,8 @@ export interface StrategyReport {
   coupling: CouplingMetrics;
   counts: Record<OperationName, CountRow>;
   races: RaceResult[];
+  /** The cost of accepting device files; present on a kernel that has them (v6.6). */
+  deviceFiles?: DeviceFileCost;
   /** Absent when the run did not benchmark. */
   bench?: Record<OperationName, BenchCell>;
 }

@@ -1,6 +1,7 @@
 import type { LabScenario } from '../lab-scenario.js';
 import { addVsAdd } from './add-vs-add.js';
 import { addVsDel } from './add-vs-del.js';
+import { closeDeviceVsFileAdd } from './close-device-vs-file-add.js';
 import { closeGroupVsAdd } from './close-group-vs-add.js';
 import { delVsVmClose } from './del-vs-vm-close.js';
 import { deviceOpenVsVmClose } from './device-open-vs-vm-close.js';
@@ -26,6 +27,7 @@ export const catalogue: readonly LabScenario[] = [
   vmCloseVsDeviceClose,
   deviceOpenVsVmClose,
   rmmodKvmVsVfioPut,
+  closeDeviceVsFileAdd,
 ];
 
 export class UnknownScenarioError extends Error {

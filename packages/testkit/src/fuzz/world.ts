@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { boot, KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
+import { boot, IOMMUFD, KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
 import type { LinuxName } from '@coupling-lab/lab';
 import { agreedState, describeResult } from '../assertions.js';
 import type { StrategyRef } from '../conformance/strategy-ref.js';
@@ -29,6 +29,8 @@ const groupPath = /^\/dev\/vfio\/(\d+)$/;
 const kindOfPath = (path: string): FdInfo | undefined => {
   if (path === '/dev/vfio/vfio') return { kind: 'container' };
   if (path === '/dev/kvm') return { kind: 'kvm' };
+  if (path === '/dev/iommu') return { kind: 'iommufd' };
+  if (/^\/dev\/vfio\/devices\/vfio\d+$/.test(path)) return { kind: 'vfio-cdev' };
   const match = groupPath.exec(path);
   return match === null ? undefined : { kind: 'group', group: Number(match[1]) };
 };
@@ -88,7 +90,7 @@ export class World {
   /** fast-check's `check`: can the step run now (do its fds exist)? */
   applicable(step: Step): boolean {
     if (step.op === 'rmmod' || step.op === 'modprobe' || step.op === 'exit' || step.op === 'vm') return true;
-    if (step.op === 'open' || step.op === 'attach') return true;
+    if (step.op === 'open' || step.op === 'attach' || step.op === 'cdev') return true;
     for (const ref of this.operands(step)) if (this.resolve(step.proc, ref) === undefined) return false;
     return true;
   }
@@ -116,6 +118,10 @@ export class World {
       case 'del':
       case 'attr':
         return [step.device, step.fd];
+      case 'bind':
+        return [step.device, step.iommufd];
+      case 'attachPt':
+        return [step.device];
       default:
         return [];
     }
@@ -130,11 +136,13 @@ export class World {
     const reuse =
       step.op === 'attach' && step.reuse
         ? this.resolve(step.proc, { pick: 'container', index: 0 })
-        : undefined;
+        : step.op === 'cdev' && step.reuse
+          ? this.resolve(step.proc, { pick: 'iommufd', index: 0 })
+          : undefined;
     const kvmFd = step.op === 'vm' ? this.resolve(step.proc, { pick: 'kvm', index: 0 }) : undefined;
     const results = this.lanes.map((lane) => {
       try {
-        return execute(lane, step, fds, step.op === 'attach' ? reuse : kvmFd);
+        return execute(lane, step, fds, step.op === 'attach' || step.op === 'cdev' ? reuse : kvmFd);
       } catch (error) {
         // 'record' mode still throws a recursive lock, and a model bug may throw anything.
         throw new DifferentialError(
@@ -213,6 +221,11 @@ export class World {
         return;
       case 'getDeviceFd':
         return add(r0, { kind: 'vfio-device' });
+      case 'cdev':
+        // r0 is a new /dev/iommu fd or the reused one; r2 the cdev fd.
+        add(r0, { kind: 'iommufd' });
+        add(r2, { kind: 'vfio-cdev' });
+        return;
       case 'createVm':
         return add(r0, { kind: 'vm' });
       case 'createDevice':
@@ -230,7 +243,13 @@ export class World {
   }
 }
 
-/** One step on one system; `extra` is the container to reuse (attach) or the /dev/kvm fd to reuse (vm). */
+/** The cdev of the device in each default IOMMU group (vfio_device->index in registration order). */
+const CDEV: Readonly<Record<number, string>> = {
+  26: '/dev/vfio/devices/vfio0',
+  27: '/dev/vfio/devices/vfio1',
+};
+
+/** One step on one system; `extra` is the container (attach), the iommufd (cdev) or the /dev/kvm fd (vm) to reuse. */
 function execute(
   lane: Lane,
   step: Step,
@@ -269,6 +288,24 @@ function execute(
       const vm = p.ioctl(kvm, KVM.CREATE_VM);
       return step.device ? [kvm, vm, p.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO })] : [kvm, vm];
     }
+    case 'cdev': {
+      const iommufd = extra ?? p.open('/dev/iommu');
+      const ioas = p.ioctl(iommufd, IOMMUFD.IOAS_ALLOC);
+      const device = p.open(CDEV[step.group] ?? '');
+      return [
+        iommufd,
+        ioas,
+        device,
+        p.ioctl(device, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommufd)),
+        p.ioctl(device, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(ioas)),
+      ];
+    }
+    case 'bind':
+      return [p.ioctl(a, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(b))];
+    case 'attachPt':
+      return step.pt === 0
+        ? [p.ioctl(a, VFIO.DEVICE_DETACH_IOMMUFD_PT, p.userInt32(0))]
+        : [p.ioctl(a, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(step.pt))];
     case 'setContainer':
       return [p.ioctl(a, VFIO.GROUP_SET_CONTAINER, p.userInt32(b))];
     case 'unsetContainer':

@@ -36,4 +36,7 @@ export default {
   tempDirName: `.stryker-tmp/${pkg}`,
   ignorePatterns: ['reports', 'dist', 'dist-test', '.stryker-tmp', '**/*.tsbuildinfo'],
   cleanTempDir: true,
+  // A re-run tests only the mutants whose code or covering tests changed since the last one.
+  incremental: true,
+  incrementalFile: `reports/mutation/${pkg}/stryker-incremental.json`,
 };

@@ -127,7 +127,7 @@ test('a VM is destroyed devices first, newest first (kvm_destroy_devices), and o
   kernel.symbolPut('kvm_register_device_ops');
 });
 
-test('kvm exports kvm_get_kvm_safe/kvm_put_kvm only when built to; VFIO's reference keeps a closed VM until its put', () => {
+test("kvm exports kvm_get_kvm_safe/kvm_put_kvm only when built to; VFIO's reference keeps a closed VM until its put", () => {
   expect(rig().kernel.symbolGet('kvm_get_kvm_safe')).toBeNull();
   const { kernel } = rig({ kvm: { exportVmReference: true } });
   const getSafe = kernel.symbolGet<(vm: Vm) => boolean>('kvm_get_kvm_safe');

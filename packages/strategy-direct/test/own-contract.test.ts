@@ -89,3 +89,17 @@ describe.each(kernels)('direct on Linux %s', (linux) => {
     expect(sys.inspect().violations).toEqual([]);
   });
 });
+
+test.each(['v5.17', 'v6.6'] as const)(
+  "direct on %s: kvm imports every VFIO function its device calls (not v5.17's SPAPR-only iommu id), and no run-time link",
+  (linux) => {
+    const sys = boot({ strategy: DirectStrategy, linux });
+    const imports = sys.kernel.image('kvm')?.imports ?? [];
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports).not.toContain('vfio_external_user_iommu_id');
+    expect(imports).toContain(linux === 'v5.17' ? 'vfio_group_get_external_user' : 'vfio_file_is_valid');
+    expect(new DirectStrategy().runtimeEdges).toEqual([]);
+    expect(new DirectStrategy().kernels).toEqual({ 'v5.17': true, 'v6.6': true });
+    expect(new DirectStrategy().summary).toMatch(/kvm imports VFIO at load/);
+  },
+);

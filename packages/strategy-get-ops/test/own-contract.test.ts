@@ -8,7 +8,7 @@ import {
   qemuFixture,
   type System,
 } from '@coupling-lab/lab';
-import { GetOpsStrategy } from '@coupling-lab/strategy-get-ops';
+import { GetOpsNoFileRefStrategy, GetOpsStrategy } from '@coupling-lab/strategy-get-ops';
 
 // get-ops's own contract, in its own package: whatever the shared suites say, a missing
 // symbol_put or fput, a wrong symbol or a wrong match shows here as a wrong errno, a reference
@@ -88,4 +88,14 @@ describe.each(kernels)('get-ops on Linux %s', (linux) => {
     expect(sys.teardown()).toEqual([]);
     expect(sys.inspect().violations).toEqual([]);
   });
+});
+
+test('get-ops says what it is: a run-time symbol_get link to vfio, both kernels, and its no-file-ref variant', () => {
+  const strategy = new GetOpsStrategy();
+  expect(strategy.summary).toMatch(/one symbol_get of vfio_file_get_ops\(\)/);
+  expect(strategy.runtimeEdges).toEqual([{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }]);
+  expect(strategy.kernels).toEqual({ 'v5.17': true, 'v6.6': true });
+  const variant = new GetOpsNoFileRefStrategy();
+  expect(variant.variant).toEqual({ of: 'get-ops', difference: expect.stringMatching(/without fget/) });
+  expect(variant.summary).toMatch(/^get-ops keeping only the ops table/);
 });

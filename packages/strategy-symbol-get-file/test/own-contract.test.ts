@@ -8,7 +8,7 @@ import {
   qemuFixture,
   type System,
 } from '@coupling-lab/lab';
-import { SymbolGetFileStrategy } from '@coupling-lab/strategy-symbol-get-file';
+import { SymbolGetFileV519RaceStrategy, SymbolGetFileStrategy } from '@coupling-lab/strategy-symbol-get-file';
 
 // symbol-get-file's own contract, in its own package: whatever the shared suites say, a missing
 // symbol_put or fput, a wrong symbol or a wrong match shows here as a wrong errno, a reference
@@ -88,4 +88,14 @@ describe.each(kernels)('symbol-get-file on Linux %s', (linux) => {
     expect(sys.teardown()).toEqual([]);
     expect(sys.inspect().violations).toEqual([]);
   });
+});
+
+test('symbol-get-file says what it is: a run-time symbol_get link to vfio, both kernels, and a variant of itself', () => {
+  const strategy = new SymbolGetFileStrategy();
+  expect(strategy.summary).toMatch(/holds the file and symbol_get\(\)s three VFIO functions/);
+  expect(strategy.runtimeEdges).toEqual([{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }]);
+  expect(strategy.kernels).toEqual({ 'v5.17': true, 'v6.6': true });
+  const variant = new SymbolGetFileV519RaceStrategy();
+  expect(variant.variant).toEqual({ of: 'symbol-get-file', difference: expect.stringMatching(/kvg->file/) });
+  expect(variant.summary).toMatch(/^symbol-get-file with set_kvm\(kvg->file\)/);
 });

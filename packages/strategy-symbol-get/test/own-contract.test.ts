@@ -8,7 +8,7 @@ import {
   qemuFixture,
   type System,
 } from '@coupling-lab/lab';
-import { SymbolGetStrategy } from '@coupling-lab/strategy-symbol-get';
+import { SymbolGetV517RaceStrategy, SymbolGetStrategy } from '@coupling-lab/strategy-symbol-get';
 
 // symbol-get's own contract, in its own package: whatever the shared suites say, a missing
 // symbol_put or fput, a wrong symbol or a wrong match shows here as a wrong errno, a reference
@@ -88,4 +88,18 @@ describe.each(kernels)('symbol-get on Linux %s', (linux) => {
     expect(sys.teardown()).toEqual([]);
     expect(sys.inspect().violations).toEqual([]);
   });
+});
+
+test('symbol-get says what it is: a run-time symbol_get link to vfio, v5.17 only (with the reason), and a variant of itself', () => {
+  const strategy = new SymbolGetStrategy();
+  expect(strategy.summary).toMatch(/symbol_get\(\)s each of six VFIO functions/);
+  expect(strategy.runtimeEdges).toEqual([{ from: 'kvm', to: 'vfio', kind: 'symbol_get' }]);
+  expect(strategy.kernels['v5.17']).toBe(true);
+  expect(strategy.kernels['v6.6']).toMatch(/removed in v5\.19/);
+  const variant = new SymbolGetV517RaceStrategy();
+  expect(variant.variant).toEqual({
+    of: 'symbol-get',
+    difference: expect.stringMatching(/after dropping kv->lock/),
+  });
+  expect(variant.summary).toMatch(/^symbol-get with set_kvm after kv->lock/);
 });

@@ -59,13 +59,16 @@ describe.each(kernels)('direct on Linux %s', (linux) => {
     expect(sys.inspect().violations).toEqual([]);
   });
 
-  test('the same group twice is -EEXIST, DEL of one never added -ENOENT, DEL of the one added 0, a second DEL -ENOENT', () => {
+  test('the same group twice is -EEXIST (another group is not), DEL of one never added -ENOENT, DEL of the one added 0, a second DEL -ENOENT', () => {
     const { q, add, del } = setup(linux);
     expect(add(groupFd(q, 26))).toBe(0);
     expect(add(groupFd(q, 26))).toBe(-errno.EEXIST);
     expect(del(groupFd(q, 27))).toBe(-errno.ENOENT);
+    // A different group is no duplicate.
+    expect(add(groupFd(q, 27))).toBe(0);
     expect(del(groupFd(q, 26))).toBe(0);
     expect(del(groupFd(q, 26))).toBe(-errno.ENOENT);
+    expect(del(groupFd(q, 27))).toBe(0);
   });
 
   test('a file that is no group (the container, /dev/kvm) is refused with -EINVAL, and KVM lets go of it: every reference returns', () => {

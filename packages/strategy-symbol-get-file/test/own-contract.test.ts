@@ -59,13 +59,16 @@ describe.each(kernels)('symbol-get-file on Linux %s', (linux) => {
     expect(sys.inspect().violations).toEqual([]);
   });
 
-  test('the same group twice is -EEXIST, DEL of one never added -ENOENT, DEL of the one added 0, a second DEL -ENOENT', () => {
+  test('the same group twice is -EEXIST (another group is not), DEL of one never added -ENOENT, DEL of the one added 0, a second DEL -ENOENT', () => {
     const { q, add, del } = setup(linux);
     expect(add(groupFd(q, 26))).toBe(0);
     expect(add(groupFd(q, 26))).toBe(-errno.EEXIST);
     expect(del(groupFd(q, 27))).toBe(-errno.ENOENT);
+    // A different group is no duplicate.
+    expect(add(groupFd(q, 27))).toBe(0);
     expect(del(groupFd(q, 26))).toBe(0);
     expect(del(groupFd(q, 26))).toBe(-errno.ENOENT);
+    expect(del(groupFd(q, 27))).toBe(0);
   });
 
   test('a file that is no group (the container, /dev/kvm) is refused with -EINVAL, and KVM lets go of it: every reference returns', () => {
@@ -99,3 +102,15 @@ test('symbol-get-file says what it is: a run-time symbol_get link to vfio, both 
   expect(variant.variant).toEqual({ of: 'symbol-get-file', difference: expect.stringMatching(/kvg->file/) });
   expect(variant.summary).toMatch(/^symbol-get-file with set_kvm\(kvg->file\)/);
 });
+
+test.each(['v5.17', 'v6.6'] as const)(
+  'on %s the v5.19-race variant still associates the group with the VM when nothing races it',
+  (linux) => {
+    const sys = boot({ strategy: SymbolGetFileV519RaceStrategy, linux });
+    const q = qemuFixture(sys, [26]);
+    expect(
+      q.qemu.ioctl(q.device, KVM.SET_DEVICE_ATTR, groupAttr(q.qemu, KVM.DEV_VFIO_GROUP_ADD, groupFd(q, 26))),
+    ).toBe(0);
+    expect(sys.inspect().groups.find((group) => group.id === 26)?.kvm).toBe(sys.inspect().vms[0]?.id);
+  },
+);

@@ -161,3 +161,35 @@ test('rmmod kvm removes /dev/kvm and its state; loading it again starts fresh wi
   ok(q.ioctl(ok(q.open('/dev/kvm'), 'open'), KVM.CREATE_VM), 'VM again');
   expect(kvmState(kernel)?.vms.map((vm) => vm.id)).toEqual([1]);
 });
+
+test('VM and device fds are anon inodes named kvm-vm and after the device ops; a device with its own ioctl gets the unknown requests', () => {
+  const { kernel } = rig({ builtin: false, kvm: { exportDeviceOps: true } });
+  const register = kernel.symbolGet<RegisterDeviceOps>('kvm_register_device_ops');
+  const seen: number[] = [];
+  expect(
+    register?.(
+      {
+        name: 'toy',
+        create: () => 0,
+        has_attr: () => 0,
+        ioctl: (_dev, request, arg) => {
+          seen.push(request, arg);
+          return 7;
+        },
+      },
+      1,
+    ),
+  ).toBe(0);
+  const p = kernel.spawn('qemu');
+  const vm = ok(p.ioctl(ok(p.open('/dev/kvm'), 'open'), KVM.CREATE_VM), 'CREATE_VM');
+  const dev = ok(p.ioctl(vm, KVM.CREATE_DEVICE, { type: 1 }), 'CREATE_DEVICE');
+  expect([p.fds.get(vm)?.path, p.fds.get(dev)?.path]).toEqual(['anon_inode:kvm-vm', 'anon_inode:toy']);
+  expect(p.ioctl(dev, 0x1234, 5)).toBe(7);
+  expect(p.ioctl(dev, 0x1235, { group: 1 })).toBe(7);
+  expect(seen).toEqual([0x1234, 5, 0x1235, 0]);
+  // kvm_device_ioctl_attr's copy_from_user: group, attr and addr must all be integers.
+  expect(p.ioctl(dev, KVM.HAS_DEVICE_ATTR, { group: 1, attr: 0, addr: 0 })).toBe(0);
+  expect(p.ioctl(dev, KVM.HAS_DEVICE_ATTR, { group: 1, attr: 0.5, addr: 0 })).toBe(-errno.EFAULT);
+  expect(p.ioctl(dev, KVM.HAS_DEVICE_ATTR, { group: 1, attr: 0 })).toBe(-errno.EFAULT);
+  kernel.symbolPut('kvm_register_device_ops');
+});

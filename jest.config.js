@@ -5,8 +5,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['<rootDir>/{packages,examples}/*/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-test/'],
-  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/', '<rootDir>/examples/[^/]+/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-test/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/packages/[^/]+/dist/',
+    '<rootDir>/examples/[^/]+/dist/',
+    // StrykerJS's sandboxes (pnpm mutation): a copy of every package.
+    '<rootDir>/.stryker-tmp/',
+  ],
   setupFiles: ['reflect-metadata'],
   transform: {
     '^.+\\.ts$': [

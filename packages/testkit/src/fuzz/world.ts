@@ -4,6 +4,7 @@ import type { LinuxName } from '@coupling-lab/lab';
 import { agreedState, describeResult } from '../assertions.js';
 import type { StrategyRef } from '../conformance/strategy-ref.js';
 import { PROCESSES } from './arbitraries.js';
+import type { Oracle } from './oracle.js';
 import { type FdKind, type FdRef, formatStep, type Step } from './steps.js';
 
 /** One strategy's system and its processes. */
@@ -45,7 +46,12 @@ export class World {
   private readonly fds: Map<number, FdInfo>[] = [];
   private steps = 0;
 
-  constructor(strategies: readonly StrategyRef[], linux: LinuxName = 'v5.17') {
+  /** `oracle`, if given, also holds every step's results to Linux's own answers (oracle.ts). */
+  constructor(
+    strategies: readonly StrategyRef[],
+    linux: LinuxName = 'v5.17',
+    private readonly oracle?: Oracle,
+  ) {
     this.lanes = strategies.map((strategy) => {
       const sys = boot({ strategy, onViolation: 'record', linux });
       const loaded = sys.modprobeAll();
@@ -151,6 +157,7 @@ export class World {
       }
     });
     this.compare(where, 'syscall results', results);
+    this.checkOracle(where, step, fds, step.op === 'attach' ? reuse : kvmFd, results[0] ?? []);
     this.compare(
       where,
       'inspect().vms',
@@ -182,6 +189,23 @@ export class World {
   private expectNoViolation(lane: Lane, where: string): void {
     const [violation] = lane.sys.inspect().violations;
     if (violation !== undefined) throw new DifferentialError(`${where}: ${lane.name}: ${violation.message}`);
+  }
+
+  private checkOracle(
+    where: string,
+    step: Step,
+    fds: readonly (number | undefined)[],
+    extra: number | undefined,
+    results: readonly number[],
+  ): void {
+    const expected = this.oracle?.predict(step, fds, extra);
+    if (expected === undefined) return;
+    if (expected.every((value, i) => value === undefined || value === results[i])) return;
+    const show = (values: readonly (number | undefined)[]): string =>
+      values.map((value) => (value === undefined ? '?' : describeResult(value))).join(', ');
+    throw new DifferentialError(
+      `${where}: every strategy gave [${show(results)}], Linux v5.17 gives [${show(expected)}] (oracle)`,
+    );
   }
 
   private compare(where: string, what: string, values: readonly unknown[]): void {

@@ -5,8 +5,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['<rootDir>/{packages,examples}/*/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-test/'],
-  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/', '<rootDir>/examples/[^/]+/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-test/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/packages/[^/]+/dist/',
+    '<rootDir>/examples/[^/]+/dist/',
+    // StrykerJS's sandboxes (pnpm mutation): a copy of every package.
+    '<rootDir>/.stryker-tmp/',
+  ],
   setupFiles: ['reflect-metadata'],
   transform: {
     '^.+\\.ts$': [
@@ -14,7 +19,9 @@ module.exports = {
       {
         jsc: {
           parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
+          // useDefineForClassFields as tsconfig.base.json sets it: fields are assigned in the
+          // constructor, not defined (Object.defineProperty), so tests run what dist/ runs.
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
           target: 'es2022',
         },
         module: { type: 'commonjs' },

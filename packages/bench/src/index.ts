@@ -1,4 +1,9 @@
 export {
+  changeCost,
+  codeText,
+  lineDiff,
+  type ChangeCost,
+  type LineDiff,
   countedCosts,
   couplingMetrics,
   resultName,
@@ -7,5 +12,20 @@ export {
 } from './metrics/index.js';
 export { operation, operationNames, type OperationName } from './operations.js';
 export * from './timing/index.js';
-export { runBench, type BenchCell, type BenchOptions, type BenchResult } from './run-bench.js';
+export {
+  RESOLUTION_FACTOR,
+  runBench,
+  type BenchCell,
+  type BenchOptions,
+  type BenchResult,
+  type HookOverhead,
+} from './run-bench.js';
+export {
+  baselineComparison,
+  benchNs,
+  benchRatio,
+  benchSummaryLines,
+  type BaselineCell,
+} from './bench-summary.js';
 export { DIRECT_WITH_HOOK, NO_MODEL, subjects, type SubjectsArgs } from './subjects.js';
+export * from './kernel-cost/index.js';

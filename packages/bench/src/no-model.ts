@@ -12,12 +12,20 @@ interface PlainGroup {
   kvm: PlainVm | null;
 }
 
+interface PlainDevice {
+  readonly type: number;
+  readonly groups: PlainGroup[];
+}
+
 interface PlainVm {
   readonly groups: PlainGroup[];
+  readonly devices: PlainDevice[];
+  readonly fds: Map<number, PlainDevice>;
   assigned: number;
   noncoherent: boolean;
-  devices: number;
 }
+
+const KVM_DEV_TYPE_VFIO = 4;
 
 function add(vm: PlainVm, fds: Map<number, PlainGroup>, fd: number): number {
   const group = fds.get(fd);
@@ -46,52 +54,102 @@ function updateCoherency(vm: PlainVm): void {
 }
 
 function newVm(): PlainVm {
-  return { groups: [], assigned: 0, noncoherent: false, devices: 0 };
+  return { groups: [], devices: [], fds: new Map(), assigned: 0, noncoherent: false };
+}
+
+/** KVM_CREATE_DEVICE's work: one VFIO device per VM, allocated, listed and given the lowest free fd. */
+function createDevice(vm: PlainVm): number {
+  if (vm.devices.some((device) => device.type === KVM_DEV_TYPE_VFIO)) return -16;
+  const device: PlainDevice = { type: KVM_DEV_TYPE_VFIO, groups: vm.groups };
+  vm.devices.push(device);
+  let fd = 3;
+  while (vm.fds.has(fd)) fd++;
+  vm.fds.set(fd, device);
+  return fd;
 }
 
 function destroy(vm: PlainVm, fds: Map<number, PlainGroup>): number {
   for (const [fd, group] of fds) if (vm.groups.includes(group)) del(vm, fds, fd);
-  vm.devices = 0;
+  vm.devices.length = 0;
+  vm.fds.clear();
   return 0;
+}
+
+/**
+ * Independent copies of the state one run works on: the floor is a few ns, the size of the clock
+ * pair around a bracketed run, so each run does its operation on every copy (opsPerRun) and the
+ * clock pair is spread over them instead of swamping the figure.
+ */
+const COPIES = 32;
+
+interface PlainState {
+  readonly fds: Map<number, PlainGroup>;
+  vm: PlainVm;
+}
+
+function newState(): PlainState {
+  return {
+    fds: new Map<number, PlainGroup>([
+      [3, { id: 26, coherent: true, kvm: null }],
+      [4, { id: 27, coherent: false, kvm: null }],
+    ]),
+    vm: newVm(),
+  };
 }
 
 /** The floor's version of one operation. */
 export function noModelOperation(name: OperationName): TimedOperation {
-  const fds = new Map<number, PlainGroup>([
-    [3, { id: 26, coherent: true, kvm: null }],
-    [4, { id: 27, coherent: false, kvm: null }],
-  ]);
-  let vm = newVm();
+  const states = Array.from({ length: COPIES }, newState);
+  const each = (f: (state: PlainState) => unknown): number => {
+    let sink = 0;
+    for (const state of states) sink += Number(f(state));
+    return sink;
+  };
   switch (name) {
     case 'GROUP_ADD':
-      return { run: () => add(vm, fds, 4), restore: () => del(vm, fds, 4) };
+      return {
+        opsPerRun: COPIES,
+        run: () => each((s) => add(s.vm, s.fds, 4)),
+        restore: () => void each((s) => del(s.vm, s.fds, 4)),
+      };
     case 'GROUP_DEL':
-      return { prepare: () => add(vm, fds, 4), run: () => del(vm, fds, 4) };
+      return {
+        opsPerRun: COPIES,
+        prepare: () => void each((s) => add(s.vm, s.fds, 4)),
+        run: () => each((s) => del(s.vm, s.fds, 4)),
+      };
     case 'DEVICE_CREATE':
       return {
-        prepare: () => {
-          vm = newVm();
-        },
-        run: () => (vm.devices += 1),
+        opsPerRun: COPIES,
+        prepare: () =>
+          void each((s) => {
+            s.vm = newVm();
+            return 0;
+          }),
+        run: () => each((s) => createDevice(s.vm)),
       };
     case 'DEVICE_DESTROY':
       return {
-        prepare: () => {
-          vm = newVm();
-          vm.devices = 1;
-          add(vm, fds, 4);
-        },
-        run: () => destroy(vm, fds),
+        opsPerRun: COPIES,
+        prepare: () =>
+          void each((s) => {
+            s.vm = newVm();
+            createDevice(s.vm);
+            return add(s.vm, s.fds, 4);
+          }),
+        run: () => each((s) => destroy(s.vm, s.fds)),
       };
-    case 'VM_LIFE':
+    case 'VM_LIFE': {
+      const state = states[0] as PlainState;
       return {
         run: () => {
           const life = newVm();
-          life.devices = 1;
-          add(life, fds, 3);
-          del(life, fds, 3);
-          return destroy(life, fds);
+          createDevice(life);
+          add(life, state.fds, 3);
+          del(life, state.fds, 3);
+          return destroy(life, state.fds);
         },
       };
+    }
   }
 }

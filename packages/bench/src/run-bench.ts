@@ -4,7 +4,7 @@ import { DIRECT_WITH_HOOK, NO_MODEL, type SubjectsArgs } from './subjects.js';
 import {
   machineInfo,
   type MachineInfo,
-  runInProcesses,
+  runPerSubject,
   timingPresets,
   type ProgressEvent,
   type OperationTiming,
@@ -13,9 +13,24 @@ import {
 export interface BenchCell {
   readonly nsPerOp: number;
   readonly spread: number;
+  /** The one estimator everywhere: the median of per-round ratios to direct, paired by process round. */
   readonly ratioToDirect: number;
   readonly ci: readonly [number, number];
   readonly method: string;
+  /** What the clock resolves per operation for this cell (its harness floor ÷ operations per run). */
+  readonly resolutionNs: number;
+  /** nsPerOp under resolutionNs (under 10× it for the no-model floor): reports say "below timer resolution", never a number. */
+  readonly belowResolution: boolean;
+  /** The ratio's interval holds 1: no difference from direct this run can see. */
+  readonly withinNoise: boolean;
+}
+
+/** The preemption hooks' cost on one operation: direct+hook against direct, as a percentage. */
+export interface HookOverhead {
+  readonly percent: number;
+  readonly ci: readonly [number, number];
+  /** The interval holds 0 (or the point is negative): reports say "within noise", never a figure. */
+  readonly withinNoise: boolean;
 }
 
 /** The JSON `coupling-lab bench` writes; documented in the package README. */
@@ -30,11 +45,18 @@ export interface BenchResult {
   readonly elapsedMs: number;
   /** strategy (or 'no model', 'direct+hook') → operation → timing. */
   readonly subjects: Readonly<Record<string, Readonly<Record<OperationName, BenchCell>>>>;
-  /** The model's overhead over plain calls: direct ÷ no model, per operation. */
-  readonly modelOverhead: Readonly<Record<OperationName, number>>;
-  /** The preemption hooks' cost on the direct path, in percent: (direct+hook ÷ direct − 1) × 100. */
-  readonly hookOverheadPercent: Readonly<Record<OperationName, number>>;
+  /** The model's overhead over plain calls: direct ÷ no model, per operation; null when the floor is below timer resolution. */
+  readonly modelOverhead: Readonly<Record<OperationName, number | null>>;
+  /** The preemption hooks' cost on the direct path: (direct+hook ÷ direct − 1) × 100, with its interval. */
+  readonly hookOverhead: Readonly<Record<OperationName, HookOverhead>>;
 }
+
+/**
+ * The no-model floor is reported only above this many times the clock cost it had subtracted (its
+ * resolution); any other figure only above that cost itself. Below, reports say "below timer
+ * resolution": such a number is the difference of two clock readings, not a measurement.
+ */
+export const RESOLUTION_FACTOR = 10;
 
 export interface BenchOptions extends SubjectsArgs {
   readonly quick: boolean;
@@ -52,8 +74,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     register: options.register,
     ...(options.linux === undefined ? {} : { linux: options.linux }),
   };
-  const result = await runInProcesses(
+  const result = await runPerSubject(
     { path: require.resolve('./subjects.js'), exportName: 'subjects', args },
+    [...options.strategies, DIRECT_WITH_HOOK, NO_MODEL],
     {
       ...preset,
       baseline: 'direct',
@@ -61,23 +84,29 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     },
   );
-  const cell = (timing: OperationTiming): BenchCell => ({
+  const cell = (timing: OperationTiming, subject: string): BenchCell => ({
     nsPerOp: timing.nsPerOp,
     spread: timing.spread,
     ratioToDirect: timing.ratioToBaseline,
     ci: timing.ci,
     method: timing.method,
+    resolutionNs: timing.resolutionNs,
+    belowResolution: !(
+      timing.nsPerOp >=
+      (subject === NO_MODEL ? RESOLUTION_FACTOR : 1) * timing.resolutionNs
+    ),
+    withinNoise: !(timing.ci[0] > 1 || timing.ci[1] < 1),
   });
   const subjects = Object.fromEntries(
     Object.entries(result.subjects).map(([name, operations]) => [
       name,
       Object.fromEntries(
-        operationNames.map((op) => [op, cell(required(operations[op], name, op))]),
+        operationNames.map((op) => [op, cell(required(operations[op], name, op), name)]),
       ) as Record<OperationName, BenchCell>,
     ]),
   );
-  const per = (f: (op: OperationName) => number): Record<OperationName, number> =>
-    Object.fromEntries(operationNames.map((op) => [op, f(op)])) as Record<OperationName, number>;
+  const per = <T>(f: (op: OperationName) => T): Record<OperationName, T> =>
+    Object.fromEntries(operationNames.map((op) => [op, f(op)])) as Record<OperationName, T>;
   const ns = (subject: string, op: OperationName): number =>
     required(result.subjects[subject]?.[op], subject, op).nsPerOp;
   return {
@@ -89,11 +118,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     budgetMsPerCell: result.budgetMsPerCell,
     elapsedMs: result.elapsedMs,
     subjects,
-    modelOverhead: per((op) => ns('direct', op) / ns(NO_MODEL, op)),
-    hookOverheadPercent: per(
-      (op) =>
-        (required(result.subjects[DIRECT_WITH_HOOK]?.[op], DIRECT_WITH_HOOK, op).ratioToBaseline - 1) * 100,
+    modelOverhead: per((op) =>
+      subjects[NO_MODEL]?.[op].belowResolution === false ? ns('direct', op) / ns(NO_MODEL, op) : null,
     ),
+    hookOverhead: per((op): HookOverhead => {
+      const hooked = required(result.subjects[DIRECT_WITH_HOOK]?.[op], DIRECT_WITH_HOOK, op);
+      const percent = (hooked.ratioToBaseline - 1) * 100;
+      const ci: [number, number] = [(hooked.ci[0] - 1) * 100, (hooked.ci[1] - 1) * 100];
+      return { percent, ci, withinNoise: !(ci[0] > 0) || percent <= 0 };
+    }),
   };
 }
 

@@ -62,6 +62,21 @@ describe('summarise', () => {
   });
 });
 
+test('per-subject floors (a process each) are subtracted from their own subject, then divided by its operations per run', () => {
+  const r = raw();
+  const add = r.operations['add'];
+  if (!add) throw new Error('fixture');
+  add.subjectFloors = { direct: [40, 40, 41], other: [20, 20, 21] };
+  add.opsPerRun = { other: 32 };
+  const timing = summarise(r, { seed: 1 }).subjects['other']?.['add'];
+  expect(timing?.perRound).toEqual([10, 10, 10]);
+  expect(timing).toMatchObject({ opsPerRun: 32, resolutionNs: 20 / 32 });
+  expect(summarise(r, { seed: 1 }).subjects['direct']?.['add']).toMatchObject({
+    nsPerOp: 100,
+    resolutionNs: 40,
+  });
+});
+
 describe('mergeRaw', () => {
   test('concatenates rounds and labels each run as its own group', () => {
     const merged = mergeRaw([raw(), raw()]);

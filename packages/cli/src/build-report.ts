@@ -1,10 +1,15 @@
 import {
   type BenchResult,
+  type CostTable,
+  changeCost,
   countedCosts,
   type CountedCosts,
   couplingMetrics,
   median,
   operationNames,
+  pricedInKernel,
+  primitiveLabels,
+  primitiveNames,
 } from '@coupling-lab/bench';
 import { catalogue, explore, labBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, type LinuxName, linuxVersions } from '@coupling-lab/lab';
@@ -20,6 +25,7 @@ import type {
   BenchCell,
   CrashReport,
   OperationName,
+  PricedReport,
   RaceResult,
   Report,
   StrategyReport,
@@ -39,6 +45,8 @@ export interface ReportInputs {
   readonly progress: Progress;
   /** Times the strategies that did not crash; undefined when the run does not benchmark. */
   readonly bench?: (strategies: readonly CouplingStrategy[]) => Promise<BenchResult>;
+  /** Per-primitive kernel costs (the C harness's, or the published fallback); undefined: no priced block. */
+  readonly costTable?: CostTable;
   /** The command line, as typed. */
   readonly command: readonly string[];
   readonly revision?: SourceRevision;
@@ -141,6 +149,16 @@ function analyse(
   const conformance = phase('conformance', () => runConformance(strategy, { linux }));
   step('coupling metrics');
   const coupling = phase('coupling metrics', () => couplingMetrics(strategy, linux));
+  // The cost of accepting device files, on a kernel that has them; a strategy it cannot measure is reported, not dropped.
+  let deviceFiles: ReturnType<typeof changeCost> | undefined;
+  let deviceFilesError: string | undefined;
+  if (linuxVersions[linux].vfio.deviceCdev === true) {
+    try {
+      deviceFiles = changeCost(strategy, linux);
+    } catch (error) {
+      deviceFilesError = message(error);
+    }
+  }
   const { counts, error: countsError } = countedCostsOrZero(strategy, linux);
   step('race catalogue');
   const races = phase('race catalogue', () =>
@@ -155,11 +173,15 @@ function analyse(
       failures: [
         ...conformance.cases.filter((c) => !c.ok).map((c) => ({ name: c.name, error: c.error ?? 'failed' })),
         ...(countsError === undefined ? [] : [{ name: 'counted costs', error: countsError }]),
+        ...(deviceFilesError === undefined
+          ? []
+          : [{ name: 'device-file change cost', error: deviceFilesError }]),
       ],
     },
     coupling,
     counts,
     races,
+    ...(deviceFiles === undefined ? {} : { deviceFiles }),
   };
 }
 
@@ -185,6 +207,8 @@ function benchCells(bench: BenchResult, name: string): Record<OperationName, Ben
           nsPerOp: cell?.nsPerOp ?? NaN,
           ratioToDirect: cell?.ratioToDirect ?? NaN,
           ci: [cell?.ci[0] ?? NaN, cell?.ci[1] ?? NaN],
+          belowResolution: cell?.belowResolution ?? false,
+          withinNoise: cell?.withinNoise ?? false,
         },
       ];
     }),
@@ -192,12 +216,53 @@ function benchCells(bench: BenchResult, name: string): Record<OperationName, Ben
 }
 
 function benchMeta(bench: BenchResult): NonNullable<Report['benchMeta']> {
+  const hook = operationNames.map((op) => bench.hookOverhead[op]);
+  const percent = median(hook.map((h) => h.percent));
+  const withinNoise = percent <= 0 || hook.filter((h) => h.withinNoise).length * 2 >= hook.length;
   return {
     rounds: bench.rounds,
     floorNsPerOp: Object.fromEntries(
-      operationNames.map((op) => [op, bench.subjects['no model']?.[op].nsPerOp ?? NaN]),
+      operationNames.map((op) => {
+        const floor = bench.subjects['no model']?.[op];
+        return [op, floor === undefined ? NaN : floor.belowResolution ? null : floor.nsPerOp];
+      }),
     ),
-    hookOverheadPercent: median(operationNames.map((op) => bench.hookOverheadPercent[op] ?? NaN)),
+    ...(withinNoise ? { hookWithinNoise: true } : { hookOverheadPercent: percent }),
+  };
+}
+
+/** The strategies that ran, priced in the kernel: counted primitives × `table`. */
+function priced(strategies: readonly CouplingStrategy[], linux: LinuxName, table: CostTable): PricedReport {
+  const result = pricedInKernel(strategies, linux, table);
+  return {
+    source: table.source,
+    detail: table.detail,
+    retpoline: table.retpoline,
+    ...(table.symbolTable === undefined ? {} : { symbolTable: { ...table.symbolTable } }),
+    primitives: primitiveNames.map((name) => ({
+      name,
+      label: primitiveLabels[name],
+      ...table.primitives[name],
+    })),
+    strategies: result.strategies.map((strategy) => ({
+      name: strategy.name,
+      operations: Object.fromEntries(
+        operationNames.map((op) => {
+          const { estimate, reverse, counts } = strategy.operations[op];
+          return [
+            op,
+            {
+              ns: estimate.ns,
+              lowNs: estimate.lowNs,
+              highNs: estimate.highNs,
+              reverseNs: reverse.ns,
+              findSymbol: counts.total.symbolLookups + counts.total.symbolPuts,
+            },
+          ];
+        }),
+      ) as PricedReport['strategies'][number]['operations'],
+    })),
+    interpretation: result.interpretation,
   };
 }
 
@@ -248,6 +313,14 @@ export async function buildReport(inputs: ReportInputs): Promise<Report> {
       crashes.push({ name: 'bench', phase: 'timing', message: message(error) });
     }
   }
+  let pricedReport: PricedReport | undefined;
+  if (inputs.costTable !== undefined && healthy.length > 0) {
+    try {
+      pricedReport = priced(healthy, inputs.linux, inputs.costTable);
+    } catch (error) {
+      crashes.push({ name: 'priced in the kernel', phase: 'counting', message: message(error) });
+    }
+  }
   const strategyReports =
     bench === undefined ? reports : reports.map((r) => ({ ...r, bench: benchCells(bench, r.name) }));
   return {
@@ -274,6 +347,7 @@ export async function buildReport(inputs: ReportInputs): Promise<Report> {
         ? {}
         : { commit: inputs.revision.commit, dirty: inputs.revision.dirty }),
     },
+    ...(pricedReport === undefined ? {} : { priced: pricedReport }),
     ...(bench === undefined ? {} : { benchMeta: benchMeta(bench) }),
   };
 }

@@ -1,10 +1,11 @@
 import { DEFAULT_LINUX, linuxNames } from '@coupling-lab/lab';
 import { Command, CommanderError, Option } from 'commander';
 import { version } from './build-report.js';
-import { measure, renderBench } from './commands/bench.js';
+import { measure, readBaseline, renderBench, saveBaseline } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';
 import { graphCommand } from './commands/graph.js';
+import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import type { Interrupts } from './interrupts.js';
 import { loadPlugins } from './plugins.js';
@@ -137,24 +138,41 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('--quick', 'a fast run (seconds, not minutes)')
     .option('--json', 'print the results as JSON')
-    .action(async (options: { strategy: string[]; linux: string; quick?: boolean; json?: boolean }) => {
-      const loaded = plugins();
-      const [linux = DEFAULT_LINUX, ...more] = selectKernels(options.linux);
-      if (more.length > 0) throw new UsageError('bench times one kernel at a time: --linux v5.17 or v6.6');
-      const { runs: strategies, notOnKernel } = splitByKernel(
-        selectStrategies(options.strategy, { variants: false }),
-        linux,
-      );
-      for (const entry of notOnKernel) io.err(`${entry.name} is not on ${linux}: ${entry.reason}`);
-      const result = await measure({
-        strategies,
-        linux,
-        quick: options.quick === true,
-        plugins: loaded,
-        progress: io.progress,
-      });
-      io.out(options.json ? JSON.stringify(result, null, 2) : renderBench(result, strategies, io.width));
-    });
+    .option('--save-baseline <file>', 'save the results as JSON, to compare a later run with --baseline')
+    .option('--baseline <file>', 'compare with a run saved by --save-baseline')
+    .action(
+      async (options: {
+        strategy: string[];
+        linux: string;
+        quick?: boolean;
+        json?: boolean;
+        saveBaseline?: string;
+        baseline?: string;
+      }) => {
+        const loaded = plugins();
+        const baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline);
+        const [linux = DEFAULT_LINUX, ...more] = selectKernels(options.linux);
+        if (more.length > 0) throw new UsageError('bench times one kernel at a time: --linux v5.17 or v6.6');
+        const { runs: strategies, notOnKernel } = splitByKernel(
+          selectStrategies(options.strategy, { variants: false }),
+          linux,
+        );
+        for (const entry of notOnKernel) io.err(`${entry.name} is not on ${linux}: ${entry.reason}`);
+        const result = await measure({
+          strategies,
+          linux,
+          quick: options.quick === true,
+          plugins: loaded,
+          progress: io.progress,
+        });
+        if (options.saveBaseline !== undefined) saveBaseline(options.saveBaseline, result);
+        io.out(
+          options.json
+            ? JSON.stringify(result, null, 2)
+            : renderBench(result, strategies, io.width, baseline),
+        );
+      },
+    );
 
   program
     .command('explore')
@@ -212,6 +230,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action((options: { strategy: string[]; format?: string }) => {
       plugins();
       io.out(graphCommand(options));
+    });
+
+  program
+    .command('history')
+    .description(
+      "the coupling's history: each posted, shipped or proposed kvm<->vfio shape convicted or cleared by the explorer, then its fix",
+    )
+    .option('--json', 'print the timeline as JSON')
+    .action((options: { json?: boolean }) => {
+      plugins();
+      const outcome = historyCommand({ ...options, ...width });
+      io.out(outcome.output);
+      exitCode = outcome.exitCode;
     });
 
   // Bare `coupling-lab`: the help, as a newcomer would hope, and success.

@@ -9,10 +9,12 @@ import { UsageError } from './usage-error.js';
 /** The order the comparison shows strategies in: the baseline first, then as the thread debated them. */
 const preferredOrder = ['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops'];
 
-/** Real strategies in the preferred order; a variant sits with the strategy it is a variant of. */
+/** Real strategies in the preferred order; a variant (of a variant, too) sits with its real strategy. */
 function byPreferredOrder(a: CouplingStrategy, b: CouplingStrategy): number {
   const rank = (s: CouplingStrategy): number => {
-    const index = preferredOrder.indexOf(s.variant?.of ?? s.name);
+    // A history variant names the variant it differs from by one change: its root is before the first '/'.
+    const root = (s.variant?.of ?? s.name).split('/')[0] ?? s.name;
+    const index = preferredOrder.indexOf(root);
     return index < 0 ? preferredOrder.length : index;
   };
   return rank(a) - rank(b) || a.name.localeCompare(b.name);

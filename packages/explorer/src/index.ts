@@ -46,3 +46,6 @@ export {
 
 // Violation reports in the shape of KASAN's and lockdep's, and the interleaving of a schedule.
 export * from './report/index.js';
+
+// The coupling's history: each posted, shipped or proposed shape, convicted or cleared by exploration.
+export * from './history/index.js';

@@ -8,10 +8,24 @@ describe.each(realStrategies)('%s', (strategy) => {
     'is clean on %s, exhaustively within the default bound, or skipped where the race cannot exist',
     (_name, scenario) => {
       const verdict = explore(scenario, strategy);
+      // A race of a later kernel (close-device-vs-file-add: device cdevs arrived in v6.6).
+      const notOnV517 = scenario.notOn?.['v5.17'];
+      if (notOnV517 !== undefined) {
+        expect(verdict).toEqual({ verdict: 'skipped', reason: expect.stringContaining(notOnV517) });
+        return;
+      }
       if (scenario.name === 'rmmod-kvm_vfio-vs-create-device' && strategy !== 'register-ops') {
         expect(verdict).toEqual({
           verdict: 'skipped',
           reason: `${scenario.name} does not apply to ${strategy}`,
+        });
+        return;
+      }
+      const notOn = scenario.notOn?.['v5.17'];
+      if (notOn !== undefined) {
+        expect(verdict).toEqual({
+          verdict: 'skipped',
+          reason: `${scenario.name} makes no sense on v5.17: ${notOn}`,
         });
         return;
       }

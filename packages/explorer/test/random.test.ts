@@ -25,9 +25,19 @@ describe('random mode', () => {
     expect(explore(callThenPut, providerTarget, options)).toEqual(verdict);
   });
 
-  test('follows the exhaustive phase when both are asked for', () => {
-    const verdict = explore(callThenPut, providerTarget, { random: { runs: 10, seed: 1 } });
-    expect(verdict).toMatchObject({ verdict: 'clean', schedules: 17, exhaustive: true });
+  test('follows the exhaustive phase when both are asked for: its schedules plus the random ones', () => {
+    const random = { runs: 10, seed: 1 };
+    const verdict = explore(callThenPut, providerTarget, { random });
+    const exhaustive = explore(callThenPut, providerTarget);
+    const randomOnly = explore(callThenPut, providerTarget, { maxSchedules: 0, random });
+    if (exhaustive.verdict !== 'clean' || randomOnly.verdict !== 'clean') throw new Error('expected clean');
+    expect(verdict).toMatchObject({
+      verdict: 'clean',
+      exhaustive: true,
+      schedules: exhaustive.schedules + randomOnly.schedules,
+    });
+    // The random phase did run: more schedules than the exhaustive phase alone.
+    expect(randomOnly.schedules).toBeGreaterThan(0);
   });
 });
 

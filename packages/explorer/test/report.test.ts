@@ -184,9 +184,10 @@ test('when the columns do not fit the width, each step gets its own lines, none 
 });
 
 test('a lock-order chain is rendered as lockdep renders a circular dependency, with each edge’s schedule', () => {
+  // As the kernel's lockdep gives it: the new dependency first, then the path back.
   const chain = [
-    { held: 'kvm.lock', taken: 'kvm_vfio.lock', schedule: '1 2' },
     { held: 'kvm_vfio.lock', taken: 'kvm.lock', schedule: '2 1' },
+    { held: 'kvm.lock', taken: 'kvm_vfio.lock', schedule: '1 2' },
   ];
   const text = renderBugReport(
     bugReport(madeUp({ kind: 'lock-order', object: 'kvm.lock <-> kvm_vfio.lock', chain }), {
@@ -222,10 +223,15 @@ test('a longer chain names its middle lock; a chain that is not a cycle is liste
     { held: 'c', taken: 'a', schedule: 's3' },
   ];
   const text = renderBugReport(bugReport(madeUp({ kind: 'lock-order', chain: three })));
-  expect(text).toContain('Chain exists of:\n  a --> b --> c');
-  expect(text).toContain('a thread is trying to acquire lock:\n (a)');
+  // The new dependency a -> b closes the recorded path b -> c -> a.
+  expect(text).toContain(
+    'a thread is trying to acquire lock:\n (b)\n\nbut task is already holding lock:\n (a)',
+  );
+  expect(text).toContain('Chain exists of:\n  b --> c --> a');
+  expect(text.indexOf('-> #2 (a):')).toBeLessThan(text.indexOf('-> #1 (c):'));
+  expect(text.indexOf('-> #1 (c):')).toBeLessThan(text.indexOf('-> #0 (b):'));
   const broken = renderBugReport(bugReport(madeUp({ kind: 'lock-order', chain: three.slice(0, 2) })));
-  expect(broken).toContain('-> #1 (b):');
+  expect(broken).toContain('-> #1 (c):');
   expect(broken).not.toContain('Possible unsafe locking scenario');
 });
 

@@ -1,4 +1,5 @@
 import { explore, replay } from '../src/core/index.js';
+import { bugReport, renderBugReport } from '../src/index.js';
 import {
   recursive,
   sleepHoldingLock,
@@ -98,4 +99,16 @@ describe('lockdep', () => {
       preemptions: 0,
     });
   });
+});
+
+test('the lockdep report of a found three-class cycle names the lock being taken and the one held, as the kernel saw them', () => {
+  const verdict = explore(threeWayFirstComer, sleepTarget);
+  if (verdict.verdict !== 'violation') throw new Error('expected a violation');
+  // The kernel's message: "<task> takes <next> while holding <prev>, and ...".
+  const [, taking, holding] = /takes (\S+) while holding (\S+),/.exec(verdict.message) ?? [];
+  const text = renderBugReport(bugReport(verdict));
+  expect(text).toContain(
+    `is trying to acquire lock:\n (${taking})\n\nbut task is already holding lock:\n (${holding})`,
+  );
+  expect(text).toContain(`-> #0 (${taking}):\n       taken while holding ${holding}`);
 });

@@ -16,7 +16,7 @@ export function guardCall(
   indirect: boolean,
 ): KernelFunction {
   const counters = kernel.counters;
-  return (...args: never[]): unknown => {
+  const enter = (): void => {
     counters.crossModuleCalls += 1;
     if (indirect) counters.indirectCalls += 1;
     kernel.preempt('call', label);
@@ -26,8 +26,27 @@ export function guardCall(
         object: label,
       });
     }
-    return fn(...args);
   };
+  // No rest parameter: it would allocate an array on every call of the hot path (every call
+  // from one module into another goes through here). Reading arguments.length in a strict
+  // function allocates nothing, and the callee gets exactly the arguments it was given.
+  const call = fn as (...args: unknown[]) => unknown;
+  return function guarded(a?: unknown, b?: unknown, c?: unknown): unknown {
+    enter();
+    switch (arguments.length) {
+      case 0:
+        return call();
+      case 1:
+        return call(a);
+      case 2:
+        return call(a, b);
+      case 3:
+        return call(a, b, c);
+      default:
+        // eslint-disable-next-line prefer-rest-params -- the rare long call, copied only here
+        return call(...Array.from(arguments));
+    }
+  } as KernelFunction;
 }
 
 /**

@@ -17,8 +17,13 @@ export const counterNames: readonly (keyof CounterSnapshot)[] = [
   'lockAcquisitions',
 ];
 
-/** Plain number fields, incremented in place: counting allocates nothing. */
+/**
+ * Plain number fields, incremented in place: counting allocates nothing. `symbolPuts` is kept
+ * beside the snapshot's six (SPEC 12 fixes those): __symbol_put runs find_symbol again before its
+ * module_put [kernel/module/main.c], so pricing a coupling needs it (@coupling-lab/bench).
+ */
 export class Counters implements CounterSnapshot {
+  symbolPuts = 0;
   symbolLookups = 0;
   moduleGets = 0;
   modulePuts = 0;

@@ -3,7 +3,9 @@ import type { KernelObject } from './kernel-object.js';
 
 /** The model's KASAN check before a dereference. */
 export function touch(kernel: Kernel, object: KernelObject): void {
-  if (object.poisoned) {
+  // KernelObject.poisoned, written out: this runs on every dereference of the hot path.
+  const owner = object.owner;
+  if (object.freed || (owner !== null && owner.state === 'FREED')) {
     kernel.violation('use-after-free', `access to freed ${object.label}`, {
       object: object.label,
       ...(object.owner === null ? {} : { module: object.owner.name }),

@@ -17,6 +17,8 @@ const MAX_FDS = 1024;
  */
 export class Process {
   readonly fds = new Map<number, File>();
+  /** `fds` as the kernel's fdtable is, an array indexed by fd: fdget on every ioctl reads this. */
+  private readonly fdtable: (File | undefined)[] = [];
   readonly memory = new UserMemory();
   exited = false;
   /** The process's task outside the explorer, and on each explorer thread. */
@@ -67,13 +69,18 @@ export class Process {
       this.kernel.fput(file);
       return fd;
     }
-    this.fds.set(fd, file);
+    this.installAt(fd, file);
     return fd;
+  }
+
+  private installAt(fd: number, file: File): void {
+    this.fds.set(fd, file);
+    this.fdtable[fd] = file;
   }
 
   /** fdget: the file behind `fd` with one more reference held (drop it with `kernel.fput`), or undefined. */
   fdget(fd: number): File | undefined {
-    const file = this.fds.get(fd);
+    const file = fd >= 0 && fd < MAX_FDS ? this.fdtable[fd] : undefined;
     if (file === undefined) return undefined;
     this.kernel.fget(file);
     return file;
@@ -139,7 +146,7 @@ export class Process {
     if (fd < 0) return fd;
     const file = this.kernel.openFile(path, this);
     if (typeof file === 'number') return file;
-    this.fds.set(fd, file);
+    this.installAt(fd, file);
     return fd;
   }
 
@@ -153,6 +160,7 @@ export class Process {
     const file = this.fds.get(fd);
     if (file === undefined) return -errno.EBADF;
     this.fds.delete(fd);
+    this.fdtable[fd] = undefined;
     if (file.fops.flush !== undefined) {
       this.kernel.checkFileOps(file);
       file.fops.flush(file);

@@ -37,6 +37,7 @@ export class SymbolTable {
 
   /** __symbol_put: drops the reference symbolGet took on the export's owner. */
   symbolPut(name: string): void {
+    this.kernel.counters.symbolPuts += 1;
     const found = this.exports.get(name);
     if (found === undefined) {
       this.kernel.violation('use-after-free', `symbol_put(${name}): its module is gone`, { object: name });

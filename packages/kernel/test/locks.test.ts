@@ -116,6 +116,23 @@ test('taking a second lock of a class already held is recursive-lock too (check_
   expect(kernel.lockdep.edges()).toEqual([]);
 });
 
+test('three nested locks: a lock of the outermost class taken under a middle one is recursive-lock, found by scanning every held lock', () => {
+  // check_deadlock [kernel/locking/lockdep.c] walks all of curr->held_locks, not only the top one:
+  // with A, B held, a second A is recursive even though B is innermost. Checking only the
+  // innermost lock would miss it and report the B -> A edge as a lock-order cycle instead.
+  const kernel = new Kernel({ onViolation: 'record' });
+  const outer = new Mutex(kernel, 'A', 'm');
+  const middle = new Mutex(kernel, 'B', 'm');
+  const inner = new Mutex(kernel, 'A', 'm');
+  outer.lock();
+  middle.lock();
+  inner.lock();
+  // The first report is the recursion (record mode goes on to note the B -> A inversion too).
+  const first = kernel.violations[0];
+  expect([first?.kind, first?.object]).toEqual(['recursive-lock', 'A']);
+  expect(first?.message).toContain('while holding another A');
+});
+
 test('a mutex held by another thread asks the scheduler; without one the wait could never end: a deadlock', () => {
   const kernel = new Kernel({ onViolation: 'record' });
   const a = new Mutex(kernel, 'A', 'm');

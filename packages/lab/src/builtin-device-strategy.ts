@@ -1,8 +1,9 @@
 import type { ModuleContext, ModuleImage } from '@coupling-lab/kernel';
 import { kvmVfioOps, type KvmVfioPort, type SetKvmOrder } from '@coupling-lab/kvm';
-import type { VfioExportPlan } from '@coupling-lab/vfio';
+import type { VfioExportPlan, VmReferencePort } from '@coupling-lab/vfio';
 import type { LinuxName, LinuxVersion } from './linux.js';
 import { standardModules } from './modules.js';
+import type { KernelCode, StrategyWiring } from './wiring.js';
 import type { CouplingEdge, CouplingStrategy, Machine } from './strategy.js';
 
 /**
@@ -27,13 +28,32 @@ export abstract class BuiltinDeviceStrategy implements CouplingStrategy {
     return [];
   }
 
+  /**
+   * How VFIO takes its reference on a VM on a kernel where it holds one; undefined for Linux's own
+   * (symbol_get of kvm_get_kvm_safe and kvm_put_kvm). A history variant's difference may live here.
+   */
+  protected vmReference(_linux: LinuxVersion): ((context: ModuleContext) => VmReferencePort) | undefined {
+    return undefined;
+  }
+
   /** How the device reaches VFIO on `linux`, made when kvm loads. */
   protected abstract port(context: ModuleContext, linux: LinuxVersion): KvmVfioPort<unknown>;
 
+  /** The functions that build `port` on `linux`, as code (what a kernel engineer edits to change the coupling). */
+  protected portCode(_linux: LinuxVersion): readonly KernelCode[] {
+    return [];
+  }
+
+  wiring(linux: LinuxVersion): StrategyWiring {
+    return { vfioExports: this.vfioExports(linux), kvmSide: this.portCode(linux) };
+  }
+
   modules(machine: Machine): ModuleImage[] {
     const { linux } = machine;
+    const vmReference = this.vmReference(linux);
     return standardModules(machine, {
       vfioExports: this.vfioExports(linux),
+      ...(vmReference === undefined ? {} : { vmReference }),
       kvm: {
         imports: this.kvmImports(linux),
         builtinVfioDevice: (context) =>

@@ -43,6 +43,7 @@ export {
 } from './strategy.js';
 export { strategyContractProblem } from './strategy-contract.js';
 export { System } from './system.js';
+export { deviceFileWiring, groupFilesOnly, type KernelCode, type StrategyWiring } from './wiring.js';
 
 // The kernel, VFIO and KVM models, re-exported: strategies, scenarios and examples import only from here.
 export {
@@ -108,17 +109,27 @@ export {
   defaultDevices,
   externalUserExports,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
   getOpsExports,
+  getOpsExportsWithDevices,
+  IOMMUFD,
   vmReferenceBySymbolGet,
   VFIO,
+  vfioIoctls,
   VfioGroup,
   vfioImage,
   vfioPciImage,
   vfioState,
   type ExternalUserApi,
   type FileApi,
+  type CdevFile,
+  type FileApiV65,
   type FileApiV66,
+  type Hwpt,
+  type Ioas,
+  type IommufdCtx,
+  type IommufdDevice,
   type HeldVm,
   type KvmGetKvmSafe,
   type KvmPutKvm,

@@ -1,6 +1,6 @@
 import { File, type Kernel } from '@coupling-lab/kernel';
 import { kvmState, kvmVfioHandles } from '@coupling-lab/kvm';
-import { VfioGroup, vfioState } from '@coupling-lab/vfio';
+import { type DeviceFileState, VfioGroup, vfioState } from '@coupling-lab/vfio';
 
 /**
  * VFIO's view and KVM's must agree: a group associated with a VM (set_kvm) must be held by that
@@ -25,6 +25,31 @@ export function checkAssociations(kernel: Kernel): void {
       );
     }
   }
+  // The same for a device file (v6.6): df->kvm must be a VM whose kvm-vfio device holds that file.
+  for (const file of kernel.openFiles()) {
+    if (file.fops !== vfio.deviceFops && file.fops !== vfio.cdevFops) continue;
+    const df = file.privateData as DeviceFileState;
+    const kvm = df.kvm ?? null;
+    if (kvm === null) continue;
+    const vm = vms.find((candidate) => candidate === kvm);
+    const held =
+      vm?.devices.some((dev) => kvmVfioHandles(dev).some((handle) => fileOfHandle(handle) === file)) ?? false;
+    if (!held) {
+      kernel.violation(
+        'stale-association',
+        `${file.path} is associated with VM ${kvm.id}, which ${vm === undefined ? 'no longer exists' : 'does not hold it'}`,
+        { module: 'vfio', object: file.path },
+      );
+    }
+  }
+}
+
+/** The file a kvm-vfio handle holds, if it is file-based (the file itself, or a record holding it). */
+function fileOfHandle(handle: unknown): File | undefined {
+  if (handle instanceof File) return handle;
+  if (typeof handle === 'object' && handle !== null && 'file' in handle && handle.file instanceof File)
+    return handle.file;
+  return undefined;
 }
 
 /**

@@ -39,7 +39,7 @@ export const linuxVersions: Readonly<Record<LinuxName, LinuxVersion>> = {
     summary:
       "file-based VFIO: KVM holds the file (vfio_file_is_valid), VFIO holds the VM (kvm_get_kvm_safe under kvm_ref_lock), group_lock, kvm-vfio's release",
     closeSync: true,
-    vfio: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: true },
+    vfio: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: true, deviceCdev: true },
     kvmVfio: { setKvmOrder: 'locked', teardown: 'release', coherencyUnderLock: true },
     kvmExportsVmReference: true,
   },

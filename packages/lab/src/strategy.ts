@@ -1,6 +1,7 @@
 import type { ModuleImage } from '@coupling-lab/kernel';
 import type { PciDeviceConfig } from '@coupling-lab/vfio';
 import { DEFAULT_LINUX, type LinuxName, type LinuxVersion } from './linux.js';
+import type { StrategyWiring } from './wiring.js';
 
 /** The machine a system boots: its PCI devices and its kernel version. */
 export interface Machine {
@@ -34,6 +35,11 @@ export interface CouplingStrategy {
   readonly kernels?: Readonly<Partial<Record<LinuxName, true | string>>>;
   /** Every module image of this strategy's system (kvm, vfio, vfio_pci, and any glue), in load order, for `machine.linux`. */
   modules(machine: Machine): readonly ModuleImage[];
+  /**
+   * Its wiring on `linux` (vfio's exports for KVM, the KVM-side port's code), for the cost-of-change
+   * metric. Optional: a strategy without it is measured by running it only.
+   */
+  wiring?(linux: LinuxVersion): StrategyWiring;
 }
 
 export function isVariant(strategy: CouplingStrategy): boolean {

@@ -1,6 +1,7 @@
 import {
   type ExternalUserApi,
   type File,
+  type FileApiV65,
   type FileApiV66,
   fileHoldingPort,
   type KvmVfioPort,
@@ -28,6 +29,17 @@ export function directPort(context: ModuleContext): KvmVfioPort<VfioGroup> {
     isCoherent: (group) => checkExtension(group, VFIO.DMA_CC_IOMMU) > 0,
     setKvm: (group, vm) => setKvm(group, vm),
   };
+}
+
+/** v6.5's file functions (group files only), resolved by kvm at load. */
+export function directFilePortV65(context: ModuleContext): KvmVfioPort<File> {
+  return fileHoldingPort(context.kernel, {
+    isValid: context.import<FileApiV65['vfio_file_is_group']>('vfio_file_is_group'),
+    enforcedCoherent: context.import<FileApiV65['vfio_file_enforced_coherent']>(
+      'vfio_file_enforced_coherent',
+    ),
+    setKvm: context.import<FileApiV65['vfio_file_set_kvm']>('vfio_file_set_kvm'),
+  });
 }
 
 /** v6.6's file functions, resolved by kvm at load: KVM holds the file and calls VFIO directly. */

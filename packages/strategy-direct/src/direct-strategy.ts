@@ -3,14 +3,16 @@ import {
   type CouplingEdge,
   couplingStrategy,
   externalUserExports,
+  fileExportsV65,
   fileExportsV66,
+  type KernelCode,
   type KvmVfioPort,
   type LinuxName,
   type LinuxVersion,
   type ModuleContext,
   type VfioExportPlan,
 } from '@coupling-lab/lab';
-import { directFilePort, directPort } from './direct-port.js';
+import { directFilePort, directFilePortV65, directPort } from './direct-port.js';
 
 /**
  * The baseline: kvm imports VFIO's functions directly (v5.17's external-user API, or v6.6's file
@@ -27,7 +29,8 @@ export class DirectStrategy extends BuiltinDeviceStrategy {
   readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
 
   protected vfioExports(linux: LinuxVersion): readonly VfioExportPlan[] {
-    return [linux.vfio.groups === 'v5.17' ? externalUserExports : fileExportsV66];
+    if (linux.vfio.groups === 'v5.17') return [externalUserExports];
+    return [linux.vfio.deviceCdev === true ? fileExportsV66 : fileExportsV65];
   }
 
   /** Every function the device calls (v5.17's iommu id is only for PPC's SPAPR TCE). */
@@ -38,6 +41,12 @@ export class DirectStrategy extends BuiltinDeviceStrategy {
   }
 
   protected port(context: ModuleContext, linux: LinuxVersion): KvmVfioPort<unknown> {
-    return linux.vfio.groups === 'v5.17' ? directPort(context) : directFilePort(context);
+    if (linux.vfio.groups === 'v5.17') return directPort(context);
+    return linux.vfio.deviceCdev === true ? directFilePort(context) : directFilePortV65(context);
+  }
+
+  protected override portCode(linux: LinuxVersion): readonly KernelCode[] {
+    if (linux.vfio.groups === 'v5.17') return [directPort];
+    return [linux.vfio.deviceCdev === true ? directFilePort : directFilePortV65];
   }
 }

@@ -1,5 +1,6 @@
 import {
   type FileApi,
+  type FileApiV65,
   type FileApiV66,
   fileHoldingPort,
   KVM,
@@ -16,7 +17,7 @@ import {
 } from '@coupling-lab/lab';
 
 /** kvm_vfio's VFIO side on v5.17's contract: v5.19's three file functions, imported directly. */
-function portV517(context: ModuleContext): KvmVfioPort<File> {
+export function portV517(context: ModuleContext): KvmVfioPort<File> {
   const { kernel } = context;
   const iommuGroup = context.import<FileApi['vfio_file_iommu_group']>('vfio_file_iommu_group');
   const coherent = context.import<FileApi['vfio_file_enforced_coherent']>('vfio_file_enforced_coherent');
@@ -36,8 +37,19 @@ function portV517(context: ModuleContext): KvmVfioPort<File> {
   };
 }
 
-/** kvm_vfio's VFIO side on v6.6: the file functions, imported directly. */
-function portV66(context: ModuleContext): KvmVfioPort<File> {
+/** kvm_vfio's VFIO side on v6.5: the file functions for group files, imported directly. */
+export function portV65(context: ModuleContext): KvmVfioPort<File> {
+  return fileHoldingPort(context.kernel, {
+    isValid: context.import<FileApiV65['vfio_file_is_group']>('vfio_file_is_group'),
+    enforcedCoherent: context.import<FileApiV65['vfio_file_enforced_coherent']>(
+      'vfio_file_enforced_coherent',
+    ),
+    setKvm: context.import<FileApiV65['vfio_file_set_kvm']>('vfio_file_set_kvm'),
+  });
+}
+
+/** kvm_vfio's VFIO side on v6.6: the file functions for group and device files, imported directly. */
+export function portV66(context: ModuleContext): KvmVfioPort<File> {
   return fileHoldingPort(context.kernel, {
     isValid: context.import<FileApiV66['vfio_file_is_valid']>('vfio_file_is_valid'),
     enforcedCoherent: context.import<FileApiV66['vfio_file_enforced_coherent']>(
@@ -55,13 +67,14 @@ function portV66(context: ModuleContext): KvmVfioPort<File> {
  */
 export function kvmVfioImage(options: { withOwner: boolean; linux: LinuxVersion }): ModuleImage {
   const v517 = options.linux.vfio.groups === 'v5.17';
+  const devices = options.linux.vfio.deviceCdev === true;
   return {
     name: 'kvm_vfio',
     description: 'kvm-vfio device ops, registered with KVM from the VFIO side',
     imports: [
       'kvm_register_device_ops',
       'kvm_unregister_device_ops',
-      v517 ? 'vfio_file_iommu_group' : 'vfio_file_is_valid',
+      v517 ? 'vfio_file_iommu_group' : devices ? 'vfio_file_is_valid' : 'vfio_file_is_group',
       'vfio_file_enforced_coherent',
       'vfio_file_set_kvm',
     ],
@@ -70,7 +83,7 @@ export function kvmVfioImage(options: { withOwner: boolean; linux: LinuxVersion 
       const { kernel, module } = context;
       const register = context.import<RegisterDeviceOps>('kvm_register_device_ops');
       const unregister = context.import<UnregisterDeviceOps>('kvm_unregister_device_ops');
-      const port = v517 ? portV517(context) : portV66(context);
+      const port = (v517 ? portV517 : devices ? portV66 : portV65)(context);
       // The ops are kvm_vfio's code: KVM's calls through them cross a module boundary.
       const ops: KvmDeviceOps = kernel.opsTable(module, 'kvm_vfio_ops', {
         ...kvmVfioOps(kernel, port, options.linux.kvmVfio),

@@ -4,13 +4,18 @@ import {
   couplingStrategy,
   type DeviceOpsPinning,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
+  type KernelCode,
+  type LinuxVersion,
+  type StrategyWiring,
+  type VfioExportPlan,
   type LinuxName,
   type Machine,
   type ModuleImage,
   standardModules,
 } from '@coupling-lab/lab';
-import { kvmVfioImage } from './kvm-vfio-module.js';
+import { kvmVfioImage, portV517, portV65, portV66 } from './kvm-vfio-module.js';
 
 /**
  * The reviewer's alternative (Christoph Hellwig in the seed thread, never merged): KVM exports
@@ -28,10 +33,23 @@ export class RegisterOpsStrategy implements CouplingStrategy {
   protected readonly pinning: DeviceOpsPinning = 'locked';
   protected readonly opsHaveOwner: boolean = true;
 
+  /** What vfio exports for kvm_vfio on `linux`. */
+  private vfioExports(linux: LinuxVersion): readonly VfioExportPlan[] {
+    if (linux.vfio.groups === 'v5.17') return [fileExports];
+    return [linux.vfio.deviceCdev === true ? fileExportsV66 : fileExportsV65];
+  }
+
+  /** The KVM side is kvm_vfio's port here: the glue module is what changes for a new file type. */
+  wiring(linux: LinuxVersion): StrategyWiring {
+    const port: KernelCode =
+      linux.vfio.groups === 'v5.17' ? portV517 : linux.vfio.deviceCdev === true ? portV66 : portV65;
+    return { vfioExports: this.vfioExports(linux), kvmSide: [port] };
+  }
+
   modules(machine: Machine): ModuleImage[] {
     const { linux } = machine;
     return standardModules(machine, {
-      vfioExports: [linux.vfio.groups === 'v5.17' ? fileExports : fileExportsV66],
+      vfioExports: this.vfioExports(linux),
       kvm: { exportDeviceOps: true, deviceOpsPinning: this.pinning },
       extra: [kvmVfioImage({ withOwner: this.opsHaveOwner, linux })],
     });

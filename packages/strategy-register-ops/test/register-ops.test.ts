@@ -54,3 +54,31 @@ test('no-owner: kvm_vfio unloads under a live device, and destroying the VM call
     expect.objectContaining({ kind: 'use-after-free', module: 'kvm_vfio' }),
   );
 });
+
+test.each(['v5.17', 'v6.6'] as const)(
+  'on %s, rmmod kvm_vfio unregisters the device ops (its exit): KVM_CREATE_DEVICE is -ENODEV again, and loading it brings them back',
+  (linux) => {
+    const sys = boot({ strategy: RegisterOpsStrategy, linux });
+    expect(sys.modprobeAll()).toBe(0);
+    const qemu = sys.spawn('qemu');
+    const vm = qemu.ioctl(qemu.open('/dev/kvm'), KVM.CREATE_VM);
+    expect(sys.rmmod('kvm_vfio')).toBe(0);
+    expect(qemu.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO })).toBe(-errno.ENODEV);
+    expect(sys.inspect().violations).toEqual([]);
+    expect(sys.modprobe('kvm_vfio')).toBe(0);
+    expect(qemu.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO })).toBeGreaterThanOrEqual(0);
+  },
+);
+
+test('the glue is a run-time link kvm_vfio -> kvm (it registers), and each variant names register-ops and its one difference', () => {
+  expect(new RegisterOpsStrategy().runtimeEdges).toEqual([
+    { from: 'kvm_vfio', to: 'kvm', kind: 'registers' },
+  ]);
+  expect(new RegisterOpsStrategy().kernels).toEqual({ 'v5.17': true, 'v6.6': true });
+  for (const variant of [new RegisterOpsNoOwnerStrategy(), new RegisterOpsUnlockedStrategy()]) {
+    expect(variant.variant?.of).toBe('register-ops');
+    expect(variant.variant?.difference).toMatch(/owner/);
+    expect(variant.summary).toMatch(/^register-ops /);
+  }
+  expect(new RegisterOpsStrategy().summary).toMatch(/kvm_vfio/);
+});

@@ -2,6 +2,7 @@ import {
   errno,
   type File,
   type FileApi,
+  type FileApiV65,
   type FileApiV66,
   fileHoldingPort,
   type Kernel,
@@ -64,6 +65,25 @@ export function symbolGetFilePortV66(kernel: Kernel): KvmVfioPort<File> {
   };
   return fileHoldingPort(kernel, {
     isValid: (file) => call('vfio_file_is_valid', false, (fn) => fn(file)),
+    enforcedCoherent: (file) => call('vfio_file_enforced_coherent', false, (fn) => fn(file)),
+    setKvm: (file, vm) => call('vfio_file_set_kvm', undefined, (fn) => fn(file, vm)),
+  });
+}
+
+/**
+ * virt/kvm/vfio.c v6.2 to v6.5: the same coupling before device files, kvm_vfio_file_is_group
+ * symbol_get()ing vfio_file_is_group (the version the cost-of-change metric compares with).
+ */
+export function symbolGetFilePortV65(kernel: Kernel): KvmVfioPort<File> {
+  const call = <K extends keyof FileApiV65, R>(name: K, fallback: R, run: (fn: FileApiV65[K]) => R): R => {
+    const fn = kernel.symbolGet<FileApiV65[K]>(name);
+    if (fn === null) return fallback;
+    const result = run(fn);
+    kernel.symbolPut(name);
+    return result;
+  };
+  return fileHoldingPort(kernel, {
+    isValid: (file) => call('vfio_file_is_group', false, (fn) => fn(file)),
     enforcedCoherent: (file) => call('vfio_file_enforced_coherent', false, (fn) => fn(file)),
     setKvm: (file, vm) => call('vfio_file_set_kvm', undefined, (fn) => fn(file, vm)),
   });

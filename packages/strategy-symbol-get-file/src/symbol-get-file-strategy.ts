@@ -4,7 +4,9 @@ import {
   couplingStrategy,
   type File,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
+  type KernelCode,
   type KvmVfioPort,
   type LinuxName,
   type LinuxVersion,
@@ -12,7 +14,7 @@ import {
   type SetKvmOrder,
   type VfioExportPlan,
 } from '@coupling-lab/lab';
-import { symbolGetFilePort, symbolGetFilePortV66 } from './symbol-get-file-port.js';
+import { symbolGetFilePort, symbolGetFilePortV65, symbolGetFilePortV66 } from './symbol-get-file-port.js';
 
 /** What Linux merged in v5.19: KVM holds the group file and symbol_get()s three functions taking it. */
 @couplingStrategy()
@@ -24,11 +26,18 @@ export class SymbolGetFileStrategy extends BuiltinDeviceStrategy {
   readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
 
   protected vfioExports(linux: LinuxVersion): readonly VfioExportPlan[] {
-    return [linux.vfio.groups === 'v5.17' ? fileExports : fileExportsV66];
+    if (linux.vfio.groups === 'v5.17') return [fileExports];
+    return [linux.vfio.deviceCdev === true ? fileExportsV66 : fileExportsV65];
   }
 
   protected port({ kernel }: ModuleContext, linux: LinuxVersion): KvmVfioPort<File> {
-    return linux.vfio.groups === 'v5.17' ? symbolGetFilePort(kernel) : symbolGetFilePortV66(kernel);
+    if (linux.vfio.groups === 'v5.17') return symbolGetFilePort(kernel);
+    return linux.vfio.deviceCdev === true ? symbolGetFilePortV66(kernel) : symbolGetFilePortV65(kernel);
+  }
+
+  protected override portCode(linux: LinuxVersion): readonly KernelCode[] {
+    if (linux.vfio.groups === 'v5.17') return [symbolGetFilePort];
+    return [linux.vfio.deviceCdev === true ? symbolGetFilePortV66 : symbolGetFilePortV65];
   }
 }
 

@@ -21,3 +21,4 @@ export {
 } from './fuzz/differential.js';
 export { formatStep, type FdKind, type FdRef, type FuzzModule, type Step } from './fuzz/steps.js';
 export { DifferentialError } from './fuzz/world.js';
+export * from './device-file-fixtures.js';

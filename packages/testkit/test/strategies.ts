@@ -16,3 +16,14 @@ export const variantStrategies = [
   'register-ops/no-owner',
   'register-ops/unlocked',
 ] as const;
+
+/** The coupling's history as variants (explorer's history): shapes that shipped or were posted, and their fixes. */
+export const historyVariants = [
+  'get-ops/v1-posted',
+  'symbol-get-file/v6.1',
+  'symbol-get-file/v6.2',
+  'symbol-get-file/vfio-ap',
+  'symbol-get-file/v6.2-vfio-ap',
+  'symbol-get-file/put-helpers',
+  'symbol-get-file/kvm-module-ref',
+] as const;

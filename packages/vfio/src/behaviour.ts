@@ -23,6 +23,12 @@ export interface VfioBehaviour {
    * strategy's reverse port.
    */
   readonly holdsVm: boolean;
+  /**
+   * VFIO device cdevs and iommufd (Yi Liu's cdev series, v6.6): /dev/vfio/devices/vfioN,
+   * VFIO_DEVICE_BIND_IOMMUFD, /dev/iommu, and a file API that takes device files as well as
+   * group files (vfio_file_is_valid). Absent: group files only, as up to v6.5.
+   */
+  readonly deviceCdev?: boolean;
 }
 
 /** v5.17's VFIO, what every result before the `linux` axis was about. */

@@ -1,6 +1,6 @@
 import type { ExportDecl } from '@coupling-lab/kernel';
 import { externalUserApi } from './external-user.js';
-import { fileApi, fileApiV66, getOpsApi } from './file-api.js';
+import { fileApi, fileApiV65, fileApiV66, getOpsApi, getOpsApiWithDevices } from './file-api.js';
 import type { VfioCore } from './vfio-core.js';
 
 /** A set of symbols vfio exports for another module, and how their values are made from the loaded core. */
@@ -34,6 +34,13 @@ export const fileExports: VfioExportPlan = {
   values: (core) => ({ ...fileApi(core) }),
 };
 
+/** Linux v6.2 to v6.5: KVM validates with vfio_file_is_group; group files only. */
+export const fileExportsV65: VfioExportPlan = {
+  name: 'file (v6.5, group files)',
+  exports: gpl(['vfio_file_is_group', 'vfio_file_enforced_coherent', 'vfio_file_set_kvm']),
+  values: (core) => ({ ...fileApiV65(core) }),
+};
+
 /** Linux v6.6: KVM validates with vfio_file_is_valid and holds any VFIO file (virt/kvm/vfio.c kvm_vfio_file_is_valid). */
 export const fileExportsV66: VfioExportPlan = {
   name: 'file (v6.6)',
@@ -46,4 +53,11 @@ export const getOpsExports: VfioExportPlan = {
   name: 'get-ops',
   exports: gpl(['vfio_file_get_ops']),
   values: (core) => ({ ...getOpsApi(core) }),
+};
+
+/** The seed patch on a kernel with device files: vfio_file_get_ops returns a table per file type. */
+export const getOpsExportsWithDevices: VfioExportPlan = {
+  name: 'get-ops (group and device files)',
+  exports: gpl(['vfio_file_get_ops']),
+  values: (core) => ({ ...getOpsApiWithDevices(core) }),
 };

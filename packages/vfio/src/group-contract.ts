@@ -1,4 +1,5 @@
 import type { File, MaySleep, Process } from '@coupling-lab/kernel';
+import type { KvmRef } from './kvm-ref.js';
 import type { VfioDevice, VfioGroup } from './vfio-group.js';
 
 /**
@@ -27,8 +28,10 @@ export interface GroupContract {
   unregisterGroupDev(group: VfioGroup, device: VfioDevice): MaySleep<void>;
 }
 
-/** What a VFIO device fd points at. */
+/** What a VFIO device fd points at (`struct vfio_device_file`), from the group or from the cdev. */
 export interface DeviceFile {
   readonly group: VfioGroup;
   readonly device: VfioDevice;
+  /** df->kvm, set by vfio_file_set_kvm on a device file (used by the cdev path at bind). */
+  kvm?: KvmRef | null;
 }

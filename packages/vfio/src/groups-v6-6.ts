@@ -1,4 +1,5 @@
 import { errno, type File, type MaySleep } from '@coupling-lab/kernel';
+import { cdevPath } from './device-cdev.js';
 import type { DeviceFile, GroupContract } from './group-contract.js';
 import { VFIO } from './uapi.js';
 import type { VfioContainer } from './vfio-container.js';
@@ -23,6 +24,8 @@ export function groupsV66(core: VfioCore): GroupContract {
         if (group.removed || !group.devices.some((device) => device.bound)) return -errno.ENODEV;
         // "Do we need multiple instances of the group open?  Seems not."
         if (group.openedFile !== null) return -errno.EBUSY;
+        // A device bound through its cdev blocks the group path (vfio_device_block_group).
+        if (group.cdevDeviceOpenCnt > 0) return -errno.EBUSY;
         group.openedFile = file;
         core.groupGet(group);
         file.privateData = group;
@@ -131,6 +134,8 @@ function openDevice(core: VfioCore, group: VfioGroup, device: VfioDevice): numbe
       return used;
     }
   }
+  // vfio_df_device_first_open ends with the driver's open_device, device->kvm set.
+  if (first) device.heldVm?.openDevice?.();
   device.openCount += 1;
   device.devSetLock.unlock();
   group.lock.unlock();
@@ -194,6 +199,8 @@ function unregisterGroupDev(core: VfioCore, group: VfioGroup, device: VfioDevice
   group.deviceLock.with(() => {
     device.bound = false;
   });
+  // vfio_device_del -> cdev_device_del.
+  if (core.deviceCdev) core.kernel.unregisterChrdev(cdevPath(device));
   if (group.devices.some((candidate) => candidate.bound)) return undefined;
   core.kernel.unregisterChrdev(group.path);
   group.lock.with(() => {

@@ -2,15 +2,20 @@ export { type VfioBehaviour, vfioV517 } from './behaviour.js';
 export {
   externalUserExports,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
   getOpsExports,
+  getOpsExportsWithDevices,
   type VfioExportPlan,
 } from './export-plans.js';
 export type { ExternalUserApi } from './external-user.js';
-export type { FileApi, FileApiV66, GetOpsApi, VfioFileOps } from './file-api.js';
+export type { CdevFile } from './device-cdev.js';
+export type { DeviceFile as DeviceFileState } from './group-contract.js';
+export type { FileApi, FileApiV65, FileApiV66, GetOpsApi, VfioFileOps } from './file-api.js';
+export type { Hwpt, Ioas, IommufdCtx, IommufdDevice } from './iommufd.js';
 export type { KvmRef } from './kvm-ref.js';
 export { defaultDevices, type PciDeviceConfig } from './pci-device.js';
-export { VFIO } from './uapi.js';
+export { IOMMUFD, VFIO, vfioIoctls } from './uapi.js';
 export { VfioContainer } from './vfio-container.js';
 export { VfioCore } from './vfio-core.js';
 export { VfioGroup, type VfioDevice } from './vfio-group.js';

@@ -9,11 +9,13 @@ import {
 } from '@coupling-lab/kernel';
 import type { VfioBehaviour } from './behaviour.js';
 import { containerFops } from './container-fops.js';
+import { cdevFops, cdevPath } from './device-cdev.js';
 import { deviceFops } from './device-fops.js';
-import type { GroupContract } from './group-contract.js';
+import type { DeviceFile, GroupContract } from './group-contract.js';
 import { groupFops } from './group-fops.js';
 import { groupsV517 } from './groups-v5-17.js';
 import { groupsV66 } from './groups-v6-6.js';
+import { iommufdFops } from './iommufd.js';
 import type { PciDeviceConfig } from './pci-device.js';
 import { VfioContainer } from './vfio-container.js';
 import { VfioGroup } from './vfio-group.js';
@@ -30,6 +32,9 @@ export class VfioCore {
   readonly containerFops: FileOperations;
   readonly groupFops: FileOperations;
   readonly deviceFops: FileOperations;
+  /** /dev/vfio/devices/vfioN and /dev/iommu (v6.6 with device cdevs; iommufd folded into vfio, see docs/model.md). */
+  readonly cdevFops: FileOperations;
+  readonly iommufdFops: FileOperations;
   private nextContainerId = 1;
 
   constructor(
@@ -43,6 +48,13 @@ export class VfioCore {
     this.containerFops = containerFops(this);
     this.groupFops = groupFops(this);
     this.deviceFops = deviceFops(this);
+    this.cdevFops = cdevFops(this);
+    this.iommufdFops = iommufdFops(kernel, module);
+  }
+
+  /** Device files as well as group files (VFIO_DEVICE_BIND_IOMMUFD, KVM_DEV_VFIO_FILE with a device file). */
+  get deviceCdev(): boolean {
+    return this.behaviour.deviceCdev === true;
   }
 
   newContainer(): VfioContainer {
@@ -62,6 +74,8 @@ export class VfioCore {
     if (device === undefined) {
       device = {
         config,
+        index: this.freeDeviceIndex(),
+        iommufd: null,
         bound: false,
         unbinding: false,
         openCount: 0,
@@ -74,6 +88,17 @@ export class VfioCore {
     group.driver = driver;
     if (!this.kernel.devicePaths().includes(group.path))
       this.kernel.registerChrdev(group.path, this.groupFops);
+    // vfio_device_add -> cdev_device_add: the device's own node.
+    if (this.deviceCdev && !this.kernel.devicePaths().includes(cdevPath(device)))
+      this.kernel.registerChrdev(cdevPath(device), this.cdevFops);
+  }
+
+  /** vfio_device_set's ida: the lowest index no device holds. */
+  private freeDeviceIndex(): number {
+    const taken = new Set([...this.groups.values()].flatMap((group) => group.devices.map((d) => d.index)));
+    let index = 0;
+    while (taken.has(index)) index++;
+    return index;
   }
 
   /** vfio_unregister_group_dev: the version's unbind (it may sleep, v5.17). */
@@ -102,6 +127,14 @@ export class VfioCore {
   groupOfFile(file: File): VfioGroup | undefined {
     this.kernel.touch(file);
     return file.fops === this.groupFops ? (file.privateData as VfioGroup) : undefined;
+  }
+
+  /** vfio_device_from_file: a device file (f_op == &vfio_device_fops), from the group or the cdev. */
+  deviceOfFile(file: File): DeviceFile | undefined {
+    this.kernel.touch(file);
+    return file.fops === this.deviceFops || file.fops === this.cdevFops
+      ? (file.privateData as DeviceFile)
+      : undefined;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 import type { KvmRef } from './kvm-ref.js';
 import type { PciDeviceConfig } from './pci-device.js';
 import type { VfioContainer } from './vfio-container.js';
+import type { IommufdDevice } from './iommufd.js';
 import type { HeldVm } from './vm-reference.js';
 
 /** A PCI device as VFIO sees it. */
@@ -28,6 +29,10 @@ export interface VfioDevice {
   readonly devSetLock: Mutex;
   /** The VM reference VFIO took at the first open, dropped at the last close (device->kvm). */
   heldVm: HeldVm | null;
+  /** vfio_device->index: its cdev is /dev/vfio/devices/vfio<index> (v6.6 with device cdevs). */
+  readonly index: number;
+  /** Bound to an iommufd through its cdev (VFIO_DEVICE_BIND_IOMMUFD), or null. */
+  iommufd: IommufdDevice | null;
 }
 
 /**
@@ -44,6 +49,8 @@ export class VfioGroup extends KernelObject {
   opened = 0;
   /** group->opened_file (v6.6): the one open group file, until its release. */
   openedFile: File | null = null;
+  /** group->cdev_device_open_cnt (v6.6): devices bound through their cdev; the group fd cannot open meanwhile. */
+  cdevDeviceOpenCnt = 0;
   /** group->iommu_group is NULL (v6.6): its last driver went, and the group takes no new users. */
   removed = false;
   kvm: KvmRef | null = null;

@@ -46,11 +46,13 @@ export function vfioImage(plans: readonly VfioExportPlan[], options: VfioImageOp
         symbols,
         init() {
           kernel.registerChrdev('/dev/vfio/vfio', core.containerFops);
+          if (core.deviceCdev) kernel.registerChrdev('/dev/iommu', core.iommufdFops);
           setVfioState(kernel, core);
           return 0;
         },
         exit() {
           kernel.unregisterChrdev('/dev/vfio/vfio');
+          if (core.deviceCdev) kernel.unregisterChrdev('/dev/iommu');
           // vfio_cleanup's WARN: a group still referenced from outside outlives the module.
           for (const group of core.groups.values()) {
             kernel.violation(

@@ -5,6 +5,12 @@ import type { KvmRef } from './kvm-ref.js';
 export interface HeldVm {
   readonly kvm: KvmRef;
   put(): void;
+  /**
+   * What the device's driver does with device->kvm in its open_device, after the reference is
+   * taken and kvm_ref_lock dropped, still under group_lock and dev_set->lock (vfio-ap's
+   * vfio_ap_mdev_set_kvm takes kvm->lock there). Absent: the driver does not use the VM.
+   */
+  openDevice?(): void;
 }
 
 /**

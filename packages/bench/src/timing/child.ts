@@ -30,9 +30,13 @@ async function loadSubjects({ path, exportName = 'subjects', args }: SubjectsMod
 process.once('message', (message: StartMessage) => {
   void (async () => {
     try {
-      const subjects = await loadSubjects(message.module);
+      const all = await loadSubjects(message.module);
+      const only = message.only;
+      const subjects = only === undefined ? all : all.filter((subject) => subject.name === only);
+      if (only !== undefined && subjects.length === 0) throw new Error(`no subject named '${only}'`);
       const raw = await measureRounds(subjects, {
         ...message.options,
+        ...(only === undefined ? {} : { baseline: only }),
         onProgress: ({ process: _p, processes: _ps, ...event }) => void send({ type: 'progress', event }),
       });
       await send({ type: 'done', raw });

@@ -33,7 +33,7 @@ export {
   type ProgressEvent,
   type Subject,
 } from './interleaved.js';
-export { runInProcesses, splitRounds, type ProcessesOptions } from './processes.js';
+export { runInProcesses, runPerSubject, splitRounds, type ProcessesOptions } from './processes.js';
 export type { SubjectsModule } from './protocol.js';
 export { machineInfo, type MachineInfo } from './machine.js';
 export { timingPresets, type TimingPreset } from './presets.js';

@@ -122,7 +122,14 @@ export async function measureRounds(
     baseline: options.baseline,
     subjects: subjects.map((s) => s.name),
     operations: Object.fromEntries(
-      plans.map((p) => [p.operation, { method: p.method, floor: [], series: {} }]),
+      plans.map((p) => {
+        const batched = p.entries.filter(({ op }) => (op.opsPerRun ?? 1) !== 1);
+        const opsPerRun = Object.fromEntries(batched.map(({ subject, op }) => [subject, op.opsPerRun ?? 1]));
+        return [
+          p.operation,
+          { method: p.method, floor: [], series: {}, ...(batched.length > 0 ? { opsPerRun } : {}) },
+        ];
+      }),
     ),
     groups: Array.from({ length: rounds }, () => 0),
   };

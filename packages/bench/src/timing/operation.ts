@@ -14,6 +14,12 @@ export interface TimedOperation {
   run(): unknown;
   /** Untimed, after every `run`. */
   restore?(): void;
+  /**
+   * How many operations one `run` does (1 by default): a floor too cheap to time one at a time
+   * next to a clock pair does the same operation on several independent objects per run, and the
+   * reports divide by this.
+   */
+  readonly opsPerRun?: number;
 }
 
 /**

@@ -5,7 +5,13 @@
 // (never concurrently: they would compete for the cores), and bootstrapped two-level.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { resultOf, validateOptions, type InterleavedOptions, type InterleavedResult } from './interleaved.js';
+import {
+  resultOf,
+  rotate,
+  validateOptions,
+  type InterleavedOptions,
+  type InterleavedResult,
+} from './interleaved.js';
 import type { ChildMessage, ChildOptions, StartMessage, SubjectsModule } from './protocol.js';
 import { mergeRaw, type RawTimings } from './summarise.js';
 
@@ -29,6 +35,7 @@ function runChild(
   options: ChildOptions,
   execArgv: string[],
   onProgress: (event: Extract<ChildMessage, { type: 'progress' }>['event']) => void,
+  only?: string,
 ): Promise<RawTimings> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'child.js'), [], { execArgv });
@@ -44,7 +51,7 @@ function runChild(
       else if (outcome) resolve(outcome);
       else reject(new Error(`measuring process exited (${signal ?? code}) without results`));
     });
-    const start: StartMessage = { type: 'start', module, options };
+    const start: StartMessage = { type: 'start', module, options, ...(only === undefined ? {} : { only }) };
     child.send(start);
   });
 }
@@ -88,4 +95,92 @@ export async function runInProcesses(
     roundsBefore += rounds + warmup;
   }
   return resultOf(mergeRaw(parts), options, processes, performance.now() - started);
+}
+
+/**
+ * Like runInProcesses, but every subject is measured in processes of its own: code shared by the
+ * subjects (the kernel model, kvm-vfio) then only ever sees one of them, as in a real kernel where
+ * one coupling is built in, instead of going megamorphic and diluting every difference. Each of
+ * `processes` process rounds forks one process per subject (in an order rotated per round); a
+ * subject's rounds are paired with the baseline's rounds of the same process round, each process
+ * subtracting its own harness floor.
+ */
+export async function runPerSubject(
+  module: SubjectsModule,
+  subjects: readonly string[],
+  options: ProcessesOptions,
+): Promise<InterleavedResult> {
+  const { processes, execArgv = process.execArgv, onProgress, ...rest } = options;
+  if (!(Number.isInteger(processes) && processes >= 1))
+    throw new RangeError(`processes must be a positive integer, got ${processes}`);
+  if (options.rounds < processes)
+    throw new RangeError(`rounds (${options.rounds}) must be at least processes (${processes})`);
+  validateOptions(
+    subjects.map((name) => ({ name })),
+    options,
+  );
+  const started = performance.now();
+  const shares = splitRounds(options.rounds, processes);
+  const children = processes * subjects.length;
+  const parts: RawTimings[] = [];
+  let child = 0;
+  for (const [index, rounds] of shares.entries()) {
+    const perSubject = new Map<string, RawTimings>();
+    for (const subject of rotate(subjects, index)) {
+      const at = child++;
+      perSubject.set(
+        subject,
+        await runChild(
+          module,
+          { ...rest, rounds, firstRotation: 0 },
+          execArgv,
+          (event) => {
+            const cell = at * event.cells + event.cell;
+            onProgress?.({ ...event, cell, cells: children * event.cells, process: index, processes });
+          },
+          subject,
+        ),
+      );
+    }
+    parts.push(combineSubjects(subjects, options.baseline, perSubject));
+  }
+  return resultOf(mergeRaw(parts), options, processes, performance.now() - started);
+}
+
+/** One process round's per-subject runs as one set of rounds, each subject keeping its own harness floor. */
+function combineSubjects(
+  subjects: readonly string[],
+  baseline: string,
+  runs: ReadonlyMap<string, RawTimings>,
+): RawTimings {
+  const base = runs.get(baseline);
+  if (base === undefined) throw new Error(`no run of the baseline ${baseline}`);
+  const combined: RawTimings = {
+    baseline,
+    subjects: [...subjects],
+    operations: {},
+    groups: [...base.groups],
+  };
+  for (const subject of subjects) {
+    const run = runs.get(subject);
+    if (run === undefined) throw new Error(`no run of ${subject}`);
+    for (const [name, op] of Object.entries(run.operations)) {
+      const into =
+        combined.operations[name] ??
+        (combined.operations[name] = {
+          method: op.method,
+          floor: base.operations[name]?.floor ?? op.floor,
+          series: {},
+          subjectFloors: {},
+        });
+      if (into.method !== op.method)
+        throw new RangeError(`${name} measured as ${into.method} and as ${op.method} by different subjects`);
+      const values = op.series[subject];
+      if (values !== undefined) into.series[subject] = values;
+      (into.subjectFloors ??= {})[subject] = op.floor;
+      const ops = op.opsPerRun?.[subject];
+      if (ops !== undefined) (into.opsPerRun ??= {})[subject] = ops;
+    }
+  }
+  return combined;
 }

@@ -18,6 +18,8 @@ export interface StartMessage {
   type: 'start';
   module: SubjectsModule;
   options: ChildOptions;
+  /** Measure only this subject (runPerSubject): the others' operations are never built or run here. */
+  only?: string;
 }
 
 export type ChildMessage =

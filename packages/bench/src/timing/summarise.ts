@@ -18,12 +18,22 @@ export interface RawOperation {
   method: MeasureMethod;
   /** Harness floor per round (see measureHarnessFloor), never subtracted here. */
   floor: number[];
-  /** Subject name → ns/op per round, harness included; only subjects that have the operation. */
+  /** Subject name → ns per `run` per round, harness included; only subjects that have the operation. */
   series: Record<string, number[]>;
+  /** Subject name → its own harness floor per round, when subjects were measured in processes of
+   *  their own (runPerSubject): subtracted from that subject instead of `floor`. */
+  subjectFloors?: Record<string, number[]>;
+  /** Subject name → operations one `run` does (TimedOperation.opsPerRun), when more than one. */
+  opsPerRun?: Record<string, number>;
 }
 
 export interface OperationTiming {
   method: MeasureMethod;
+  /** Operations one run did (TimedOperation.opsPerRun); nsPerOp is per operation. */
+  opsPerRun: number;
+  /** What the clock can resolve per operation here: the harness floor this subject had (its clock
+   *  pair, or mitata's loop when batched), divided by opsPerRun. A figure under ~10× this is noise. */
+  resolutionNs: number;
   /** Median over rounds of the per-round ns/op (each itself a median of mitata's samples). */
   nsPerOp: number;
   /** Interquartile range of the per-round ns/op. */
@@ -77,13 +87,19 @@ export function summarise(raw: RawTimings, options: SummaryOptions): Summary {
   const summary: Summary = { subjects: Object.fromEntries(raw.subjects.map((s) => [s, {}])), floors: {} };
   for (const [operation, { method, floor, series }] of Object.entries(raw.operations)) {
     const subtracted = when === 'always' || (when === 'bracketed' && method === 'bracketed');
+    const { subjectFloors, opsPerRun } = raw.operations[operation] as RawOperation;
     summary.floors[operation] = { method, nsPerOp: median(floor), perRound: floor, subtracted };
-    const net = (values: number[]): number[] =>
-      subtracted ? values.map((v, i) => v - (floor[i] as number)) : values;
+    // ns per operation: the run's own harness floor off (its process's, when it had one), then
+    // divided by the operations one run does.
+    const net = (subject: string, values: number[]): number[] => {
+      const floorOf = subjectFloors?.[subject] ?? floor;
+      const ops = opsPerRun?.[subject] ?? 1;
+      return values.map((v, i) => (subtracted ? v - (floorOf[i] as number) : v) / ops);
+    };
     const baselineSeries = series[raw.baseline];
-    const baseline = baselineSeries && net(baselineSeries);
+    const baseline = baselineSeries && net(raw.baseline, baselineSeries);
     for (const [subject, values] of Object.entries(series)) {
-      const perRound = net(values);
+      const perRound = net(subject, values);
       let ratioToBaseline = Number.NaN;
       let ci: [number, number] = [Number.NaN, Number.NaN];
       if (baseline) {
@@ -97,6 +113,8 @@ export function summarise(raw: RawTimings, options: SummaryOptions): Summary {
       const timings = summary.subjects[subject] ?? (summary.subjects[subject] = {});
       timings[operation] = {
         method,
+        opsPerRun: opsPerRun?.[subject] ?? 1,
+        resolutionNs: median(subjectFloors?.[subject] ?? floor) / (opsPerRun?.[subject] ?? 1),
         nsPerOp: median(perRound),
         spread: iqr(perRound),
         rounds: perRound.length,
@@ -138,6 +156,9 @@ export function mergeRaw(parts: readonly RawTimings[]): RawTimings {
       into.floor.push(...op.floor);
       for (const [subject, values] of Object.entries(op.series))
         (into.series[subject] ??= []).push(...values);
+      for (const [subject, values] of Object.entries(op.subjectFloors ?? {}))
+        ((into.subjectFloors ??= {})[subject] ??= []).push(...values);
+      for (const [subject, ops] of Object.entries(op.opsPerRun ?? {})) (into.opsPerRun ??= {})[subject] = ops;
     }
   });
   return merged;

@@ -1,6 +1,8 @@
-import { renderBugReport } from '@coupling-lab/explorer';
+import { measurePrimitiveCosts } from '@coupling-lab/bench';
+import { historyOnlyVariants, renderBugReport } from '@coupling-lab/explorer';
 import { type CouplingStrategy, DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { buildReport } from '../build-report.js';
+import { historyEntries } from '../history.js';
 import { sourceRevision } from '../git-commit.js';
 import type { Interrupts } from '../interrupts.js';
 import { selectKernels, splitByKernel } from '../kernels.js';
@@ -10,6 +12,9 @@ import {
   fitTable,
   OutDir,
   OutDirError,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
   renderTable,
   reportFiles,
   type Report,
@@ -60,12 +65,19 @@ function outDir(path: string, force: boolean, cwd: string | undefined): OutDir {
   }
 }
 
-/** The variants of the compared strategies (a plugin's included) that exist on `linux`, raced alongside them. */
+/**
+ * The variants of the compared strategies (a plugin's included) that exist on `linux`, raced
+ * alongside them; the history's own variants are run in the History section instead.
+ */
 function variantsOf(strategies: readonly CouplingStrategy[], linux: LinuxName): CouplingStrategy[] {
   const names = new Set(strategies.map((strategy) => strategy.name));
+  const historical = new Set(historyOnlyVariants());
   return installedStrategies({ variants: true }).filter(
     (strategy) =>
-      strategy.variant !== undefined && names.has(strategy.variant.of) && runsOn(strategy, linux) === true,
+      strategy.variant !== undefined &&
+      names.has(strategy.variant.of) &&
+      !historical.has(strategy.name) &&
+      runsOn(strategy, linux) === true,
   );
 }
 
@@ -94,6 +106,19 @@ function variantsSummary(report: Report, width: number | undefined): string[] {
   ];
 }
 
+/** The terminal's view of the priced block: the sentence, where the costs come from, the primitive table (the estimates are rows of the main table). */
+function pricedSummary(report: Report, width: number | undefined): string[] {
+  const priced = report.priced;
+  if (priced === undefined) return [];
+  const prose = (text: string): string[] => (width === undefined ? [text] : wrapText(text, width));
+  return [
+    '',
+    ...prose(`Priced in the kernel: ${priced.interpretation}`),
+    ...prose(pricedSourceLine(priced)),
+    fitTable(primitiveTableHeader, primitiveTableRows(priced), { width, keyColumns: 1 }),
+  ];
+}
+
 /** The terminal's view of one kernel's report: its table, the variants' convictions, every violation's report. */
 function terminalSection(report: Report, options: CompareOptions): string {
   const width = options.width;
@@ -102,6 +127,7 @@ function terminalSection(report: Report, options: CompareOptions): string {
   );
   return [
     renderTable(report, { colour: options.colour, ...(width === undefined ? {} : { width }) }),
+    ...pricedSummary(report, width),
     ...variantsSummary(report, width),
     ...violations.flatMap((bug) => ['', renderBugReport(bug, width === undefined ? {} : { width })]),
   ].join('\n');
@@ -128,33 +154,39 @@ export async function compareCommand(options: CompareOptions): Promise<CompareOu
   const release = options.interrupts?.onInterrupt(() => out.discard());
   try {
     const revision = sourceRevision();
+    // The coupling's history is the same on every kernel's report: explored once.
+    const history = historyEntries();
+    // Once per run: the primitives cost the same whichever kernel model the counts come from.
+    options.progress.update('pricing the kernel primitives (C harness)', 0, 1);
+    const costTable = measurePrimitiveCosts({ quick });
+    options.progress.done();
     const reports: Report[] = [];
     for (const { linux, runs, notOnKernel } of plans) {
       if (runs.length === 0) continue;
-      reports.push(
-        await buildReport({
-          linux,
-          strategies: runs,
-          notOnKernel,
-          variants: variantsOf(runs, linux),
-          quick,
-          progress: options.progress,
-          ...(options.bench === false
-            ? {}
-            : {
-                bench: (healthy: readonly CouplingStrategy[]) =>
-                  measure({
-                    strategies: healthy,
-                    quick,
-                    linux,
-                    plugins: options.plugins,
-                    progress: options.progress,
-                  }),
-              }),
-          command: options.command,
-          ...(revision === undefined ? {} : { revision }),
-        }),
-      );
+      const built = await buildReport({
+        linux,
+        strategies: runs,
+        notOnKernel,
+        variants: variantsOf(runs, linux),
+        quick,
+        progress: options.progress,
+        ...(options.bench === false
+          ? {}
+          : {
+              bench: (healthy: readonly CouplingStrategy[]) =>
+                measure({
+                  strategies: healthy,
+                  quick,
+                  linux,
+                  plugins: options.plugins,
+                  progress: options.progress,
+                }),
+            }),
+        costTable,
+        command: options.command,
+        ...(revision === undefined ? {} : { revision }),
+      });
+      reports.push({ ...built, history });
     }
     const several = reports.length > 1;
     const contents = (await Promise.all(reports.map((report) => kernelFiles(report, several)))).flat();

@@ -1,4 +1,6 @@
+import { deviceFileRows } from './device-files-rows.js';
 import { formatBench, formatCounts, formatNs, formatRace } from './format.js';
+import { pricedCellLines } from './priced-block.js';
 import { operationNames, type CouplingMetrics, type Report, type StrategyReport } from './types.js';
 
 /** How a renderer may colour a cell. Differences between strategies are never 'bad'; failures are. */
@@ -80,10 +82,28 @@ function raceRows(report: Report): ComparisonRow[] {
   ];
 }
 
+function pricedRows(report: Report): ComparisonRow[] {
+  const priced = report.priced;
+  if (priced === undefined) return [];
+  const title = `Priced in the kernel: estimated ns/op [interval]${priced.source === 'published' ? " (published figures, not this machine's)" : ''}`;
+  return [
+    { kind: 'section', title },
+    ...operationNames.map((op) =>
+      row(report, op, (s) => {
+        const estimate = priced.strategies.find((p) => p.name === s.name)?.operations[op];
+        return estimate === undefined ? cell(['not priced'], 'muted') : cell(pricedCellLines(estimate));
+      }),
+    ),
+  ];
+}
+
 function benchRows(report: Report): ComparisonRow[] {
   if (!report.strategies.some((s) => s.bench !== undefined)) return [];
   return [
-    { kind: 'section', title: 'Timed: ns/op · ratio to direct [interval]' },
+    {
+      kind: 'section',
+      title: "The model's own time (the lab's cost, not the kernel's): ns/op · ratio to direct [interval]",
+    },
     ...operationNames.map((op) =>
       row(report, op, (s) => (s.bench ? cell([formatBench(s.bench[op])]) : cell(['not timed'], 'muted'))),
     ),
@@ -104,8 +124,10 @@ export function comparisonRows(report: Report): ComparisonRow[] {
       ),
     ),
     ...couplingRows(report),
+    ...deviceFileRows(report),
     ...countRows(report),
     ...raceRows(report),
+    ...pricedRows(report),
     ...benchRows(report),
   ];
 }
@@ -117,18 +139,20 @@ export function benchNote(report: Report): string | undefined {
   const floor = operationNames
     .flatMap((op) => {
       const ns = meta.floorNsPerOp[op];
-      return ns === undefined ? [] : [`${op} ${formatNs(ns)}`];
+      if (ns === undefined) return [];
+      return [`${op} ${ns === null ? 'below timer resolution' : formatNs(ns)}`];
     })
     .join(', ');
   const parts = [`${meta.rounds} rounds`];
   if (floor !== '') parts.push(`no-model floor (plain function calls): ${floor}`);
-  if (meta.hookOverheadPercent !== undefined) {
+  if (meta.hookWithinNoise === true) parts.push('a no-op preemption hook on direct: within noise');
+  else if (meta.hookOverheadPercent !== undefined && meta.hookOverheadPercent > 0) {
     parts.push(
       `a no-op preemption hook on direct adds ${meta.hookOverheadPercent.toFixed(1)}% (median over operations)`,
     );
   }
   parts.push(
-    'compare the ratios: each is the median of per-round ratios measured side by side, while ns/op are medians over all rounds and processes',
+    "the model's own cost, not the kernel's (that is the priced block); each subject in processes of its own; compare the ratios: each is the median of per-round ratios, paired by process round",
   );
   return `Timings: ${parts.join('; ')}.`;
 }

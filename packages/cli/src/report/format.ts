@@ -28,7 +28,11 @@ export function formatRatio(ratio: number): string {
 /** e.g. "420 ns · 1.82× [1.75–1.90]": time per operation, then its ratio to direct and the interval. */
 export function formatBench(cell: BenchCell): string {
   const [low, high] = cell.ci;
-  return `${formatNs(cell.nsPerOp)} · ${formatRatio(cell.ratioToDirect)} [${low.toFixed(2)}–${high.toFixed(2)}]`;
+  const ns = cell.belowResolution === true ? 'below timer resolution' : formatNs(cell.nsPerOp);
+  const interval = `[${low.toFixed(2)}–${high.toFixed(2)}]`;
+  return cell.withinNoise === true && !(low === 1 && high === 1)
+    ? `${ns} · within noise ${interval}`
+    : `${ns} · ${formatRatio(cell.ratioToDirect)} ${interval}`;
 }
 
 /** e.g. "clean · 1,204 schedules" or "violation: use-after-free · 1 2@9" (the schedule replays it). */

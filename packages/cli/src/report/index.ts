@@ -17,3 +17,12 @@ export { reportFiles } from './write-reports.js';
 export { defaultOutDir, OutDir, OutDirError } from './out-dir.js';
 export { fitTable } from './fit-table.js';
 export { indentWrap, visibleLength, wrapText } from './text-wrap.js';
+export {
+  formatCost,
+  formatPriced,
+  pricedBarsText,
+  pricedChartSvg,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
+} from './priced-block.js';

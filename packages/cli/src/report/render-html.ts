@@ -4,10 +4,58 @@ import { escapeHtml } from './escape.js';
 import { comparisonTableHtml } from './html-comparison-table.js';
 import { htmlStyle } from './html-style.js';
 import { strategySectionHtml } from './html-strategy-section.js';
+import { historySectionHtml } from './history-section.js';
 import { variantsSectionHtml } from './html-variants-section.js';
 import { graphSvg } from './module-graph.js';
 import type { Report } from './types.js';
 import { kernelLine } from './kernel-line.js';
+import {
+  formatCost,
+  formatPriced,
+  pricedChartSvg,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
+} from './priced-block.js';
+import { operationNames, type PricedReport } from './types.js';
+
+function htmlTable(id: string, header: string[], rows: string[][]): string {
+  const head = header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><th scope="row">${escapeHtml(row[0] ?? '')}</th>${row
+          .slice(1)
+          .map((c) => `<td>${escapeHtml(c)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<div class="table-wrap"><table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+}
+
+/** The priced block: the sentence, where the costs come from, the estimates (table and chart), the primitives. */
+function pricedSection(priced: PricedReport): string {
+  const rows = priced.strategies.map((s) => [
+    s.name,
+    ...operationNames.map(
+      (op) =>
+        formatPriced(s.operations[op]) +
+        (s.operations[op].reverseNs > 0 ? ` (VFIO→KVM ${formatCost(s.operations[op].reverseNs)})` : ''),
+    ),
+  ]);
+  const fallback = priced.source === 'published' ? ' class="note fallback"' : ' class="note"';
+  return [
+    '<section id="priced"><h2>Priced in the kernel</h2>',
+    `<p class="interpretation">${escapeHtml(priced.interpretation)}</p>`,
+    `<p${fallback}>${escapeHtml(pricedSourceLine(priced))}</p>`,
+    htmlTable('priced-table', ['strategy', ...operationNames], rows),
+    `<figure id="priced-chart">${pricedChartSvg(priced)}<figcaption>Estimated kernel time per operation (bars, log scale) with the interval from the primitives' quartiles (the line).</figcaption></figure>`,
+    '<h3>Per-primitive costs</h3>',
+    htmlTable('primitive-table', primitiveTableHeader, primitiveTableRows(priced)),
+    '</section>',
+  ].join('\n');
+}
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 // Forbids every fetch and every script, so the file stays self-contained even if some text slipped
 // through unescaped.
@@ -87,11 +135,14 @@ ${crashesSection(report)}
 <section><h2>Side by side</h2>
 <div class="table-wrap">${comparisonTableHtml(report)}</div>
 ${note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`}
+${report.strategies.some((s) => s.deviceFiles !== undefined) ? `<p class="note" id="device-files"><strong>${escapeHtml(DEVICE_FILES_TITLE)}</strong> (rows above): ${escapeHtml(DEVICE_FILES_MEANING)}</p>` : ''}
 </section>
+${report.priced === undefined ? '' : pricedSection(report.priced)}
 <section><h2>What differs</h2>
 ${differences}
 </section>
-<section><h2>Time relative to direct</h2>
+<section><h2>The model's own time, relative to direct</h2>
+<p class="note">What the lab's model costs to run (useful to us and to plugin authors), not kernel evidence: the kernel's cost is the priced block above.</p>
 ${forestFigure(report)}
 </section>
 <section><h2>Counted costs</h2>
@@ -99,6 +150,7 @@ ${forestFigure(report)}
 ${countsFigures(report)}
 </section>
 ${variantsSectionHtml(report)}
+${historySectionHtml(report)}
 <section><h2>Strategies</h2>
 <div class="strategies">
 ${report.strategies.map((s, index) => strategySectionHtml(s, index, graphs[index] ?? '')).join('\n')}

@@ -1,10 +1,60 @@
 import { type BugReport, renderBugReport } from '@coupling-lab/explorer';
 import { benchNote, comparisonRows, type ComparisonCell } from './comparison-rows.js';
+import { historySectionMarkdown } from './history-section.js';
 import { escapeMarkdown } from './escape.js';
 import { plural } from './format.js';
 import { graphMermaid } from './module-graph.js';
 import type { Report, StrategyReport, VariantReport } from './types.js';
 import { kernelLine } from './kernel-line.js';
+import {
+  formatCost,
+  formatPriced,
+  pricedBarsText,
+  pricedSourceLine,
+  primitiveTableHeader,
+  primitiveTableRows,
+} from './priced-block.js';
+import { operationNames, type PricedReport } from './types.js';
+
+function markdownTable(header: string[], rows: string[][]): string[] {
+  return [
+    `| ${header.map(escapeMarkdown).join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(escapeMarkdown).join(' | ')} |`),
+  ];
+}
+
+/** The priced block: the sentence, where the costs come from, the estimates (table and chart), the primitives. */
+function pricedSection(priced: PricedReport): string[] {
+  const reverse = priced.strategies.some((s) => operationNames.some((op) => s.operations[op].reverseNs > 0));
+  const rows = priced.strategies.map((s) => [
+    s.name,
+    ...operationNames.map(
+      (op) =>
+        formatPriced(s.operations[op]) +
+        (reverse && s.operations[op].reverseNs > 0
+          ? ` (VFIO→KVM ${formatCost(s.operations[op].reverseNs)})`
+          : ''),
+    ),
+  ]);
+  return [
+    '## Priced in the kernel',
+    '',
+    escapeMarkdown(priced.interpretation),
+    '',
+    escapeMarkdown(pricedSourceLine(priced)),
+    '',
+    ...markdownTable(['strategy', ...operationNames], rows),
+    '',
+    '```text',
+    ...pricedBarsText(priced),
+    '```',
+    '',
+    ...markdownTable(primitiveTableHeader, primitiveTableRows(priced)),
+    '',
+  ];
+}
+import { DEVICE_FILES_MEANING, DEVICE_FILES_TITLE } from './device-files-rows.js';
 
 /** A violation report as a fenced text block: Markdown shows it as the terminal does. */
 function bugBlock(report: BugReport): string[] {
@@ -121,6 +171,10 @@ export function renderMarkdown(report: Report): string {
     ...comparisonTable(report),
     '',
     ...(note !== undefined ? [escapeMarkdown(note), ''] : []),
+    ...(report.priced === undefined ? [] : pricedSection(report.priced)),
+    ...(report.strategies.some((s) => s.deviceFiles !== undefined)
+      ? [`**${DEVICE_FILES_TITLE}** (rows above): ${escapeMarkdown(DEVICE_FILES_MEANING)}`, '']
+      : []),
     '## What differs',
     '',
     ...(report.differences.length > 0
@@ -130,6 +184,7 @@ export function renderMarkdown(report: Report): string {
     ...((report.variants ?? []).length === 0
       ? []
       : ['## Variants and their convictions', '', ...(report.variants ?? []).flatMap(variantSection)]),
+    ...historySectionMarkdown(report),
     '## Strategies',
     '',
     ...report.strategies.flatMap(strategySection),

@@ -55,6 +55,30 @@ export interface CouplingMetrics {
   };
 }
 
+/**
+ * What accepting VFIO device files cost the strategy (the step from "group files only" to "group
+ * and device files", Linux v6.6), computed from two versions of its wiring (bench's changeCost).
+ */
+export interface DeviceFileCost {
+  readonly vfioExports: {
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly changed: readonly string[];
+  };
+  readonly kvmLookups: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Lines of the KVM-side port code added and removed (a line diff); absent when the strategy does not say what its port code is. */
+  readonly kvmPortLines?: {
+    readonly added: number;
+    readonly removed: number;
+    readonly before: number;
+    readonly after: number;
+  };
+  readonly uapiAdded: readonly string[];
+  readonly moduleEdgesAdded: readonly string[];
+  /** KVM_DEV_VFIO_FILE_ADD of a device fd in QEMU's iommufd sequence, before and after. */
+  readonly deviceFileAdd: { readonly groupsOnly: string; readonly withDeviceFiles: string };
+}
+
 /** What the race explorer found for one catalogue scenario. */
 export interface RaceResult {
   scenario: string;
@@ -80,6 +104,45 @@ export interface VariantReport {
   races: RaceResult[];
 }
 
+/** One exploration of a history row: the code as posted or shipped, or its fix, on the row's scenario. */
+export interface HistoryVerdict {
+  /** The variant or strategy explored. */
+  strategy: string;
+  verdict: 'clean' | 'violation' | 'skipped';
+  schedules: number;
+  /** e.g. 'exhaustive, depth 2, 2 preemptions'. */
+  bound?: string;
+  kind?: string;
+  /** The minimal schedule, replayable with explore --replay. */
+  schedule?: string;
+  preemptions?: number;
+  /** For a skipped run: why. */
+  reason?: string;
+  /** Wall time of the exploration on the machine that ran it. */
+  milliseconds: number;
+  report?: BugReport;
+}
+
+/** One row of the coupling's history, explored: what shipped or was proposed, its verdict, its fix's. */
+export interface HistoryEntry {
+  when: string;
+  version: string;
+  change: string;
+  /** The commit or message id it is modelled from. */
+  source: string;
+  upstream: string;
+  /** What a kernel engineer should take from it. */
+  lesson: string;
+  linux: string;
+  scenario: string;
+  /** The violation upstream's fix describes, or 'clean'. */
+  expected: string;
+  run: HistoryVerdict;
+  fix?: HistoryVerdict & { source: string; change: string };
+  /** The verdict is the expected one and the fix is clean. */
+  matches: boolean;
+}
+
 /** A strategy that threw in one of compare's phases: it is left out of the comparison, the others run. */
 export interface CrashReport {
   name: string;
@@ -93,6 +156,49 @@ export interface BenchCell {
   ratioToDirect: number;
   /** The confidence interval of `ratioToDirect`, low then high. */
   ci: [number, number];
+  /** nsPerOp is under 10× what the clock resolves: shown as "below timer resolution". */
+  belowResolution?: boolean;
+  /** The interval holds 1: shown as "within noise". */
+  withinNoise?: boolean;
+}
+
+/** One primitive's cost as the estimate priced it: measured by the C harness, or the published fallback. */
+export interface PricedPrimitive {
+  /** The harness's name, e.g. 'find_symbol'. */
+  name: string;
+  label: string;
+  medianNs: number;
+  q1Ns: number;
+  q3Ns: number;
+  /** The kernel function it mirrors, or where a published figure comes from. */
+  basis: string;
+}
+
+/** One operation's estimated kernel cost: counted primitives × per-primitive cost. */
+export interface PricedCell {
+  ns: number;
+  /** Every primitive at its first quartile, and at its third. */
+  lowNs: number;
+  highNs: number;
+  /** The part that is VFIO reaching KVM (the reverse direction, v6.6); 0 on v5.17. */
+  reverseNs: number;
+  /** find_symbol walks (symbol_get and symbol_put). */
+  findSymbol: number;
+}
+
+/** "Priced in the kernel": what each coupling costs the kernel, not the model. */
+export interface PricedReport {
+  /** 'harness': timed on this machine; 'published': the documented fallback table. */
+  source: 'harness' | 'published';
+  /** The compiler, or why the harness did not run. */
+  detail: string;
+  /** Indirect calls priced through a retpoline thunk. */
+  retpoline: boolean;
+  symbolTable?: { vmlinuxSymbols: number; modules: number; ownerPosition: number };
+  primitives: PricedPrimitive[];
+  strategies: { name: string; operations: Record<OperationName, PricedCell> }[];
+  /** One sentence the numbers support. */
+  interpretation: string;
 }
 
 /** Everything the comparison found about one strategy. */
@@ -104,6 +210,8 @@ export interface StrategyReport {
   coupling: CouplingMetrics;
   counts: Record<OperationName, CountRow>;
   races: RaceResult[];
+  /** The cost of accepting device files; present on a kernel that has them (v6.6). */
+  deviceFiles?: DeviceFileCost;
   /** Absent when the run did not benchmark. */
   bench?: Record<OperationName, BenchCell>;
 }
@@ -135,13 +243,19 @@ export interface Report {
   variants?: VariantReport[];
   /** Strategies that crashed; absent when none did. */
   crashes?: CrashReport[];
+  /** The coupling's history, each row convicted or cleared by the explorer (the same in every kernel's report). */
+  history?: HistoryEntry[];
   /** How the run was made: the command line, and the git commit of the checkout it ran from. */
   run?: { command: string[]; commit?: string; dirty?: boolean };
+  /** The counted primitives priced with this machine's (or the published) per-primitive costs. */
+  priced?: PricedReport;
   benchMeta?: {
     rounds: number;
-    /** The "no model" floor: the same work as plain function calls. */
-    floorNsPerOp: Partial<Record<OperationName, number>>;
-    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations). */
+    /** The "no model" floor: the same work as plain function calls; null below timer resolution. */
+    floorNsPerOp: Partial<Record<OperationName, number | null>>;
+    /** What attaching a no-op preemption hook adds to direct, in percent (median over operations); absent when within noise. */
     hookOverheadPercent?: number;
+    /** True when the hooks' cost is within noise (its interval holds 0, or it came out negative). */
+    hookWithinNoise?: boolean;
   };
 }

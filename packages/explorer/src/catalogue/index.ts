@@ -1,15 +1,19 @@
 import type { LabScenario } from '../lab-scenario.js';
 import { addVsAdd } from './add-vs-add.js';
 import { addVsDel } from './add-vs-del.js';
+import { closeDeviceVsFileAdd } from './close-device-vs-file-add.js';
 import { closeGroupVsAdd } from './close-group-vs-add.js';
 import { delVsVmClose } from './del-vs-vm-close.js';
+import { deviceOpenVsVmClose } from './device-open-vs-vm-close.js';
 import { rmmodKvmVfioVsCreateDevice } from './rmmod-kvm-vfio-vs-create-device.js';
+import { rmmodKvmVsVfioPut } from './rmmod-kvm-vs-vfio-put.js';
 import { rmmodVfioVsVmClose } from './rmmod-vfio-vs-vm-close.js';
 import { unbindVsDeviceOpen } from './unbind-vs-device-open.js';
 import { unsetContainerVsAdd } from './unset-container-vs-add.js';
+import { vmCloseVsDeviceClose } from './vm-close-vs-device-close.js';
 import { vmCloseVsRmmodAll } from './vm-close-vs-rmmod-all.js';
 
-/** The race catalogue: SPEC 9's four entries first, then the races found on the way. */
+/** The race catalogue: SPEC 9's four entries first, then the races found on the way, then the history's (v6.6). */
 export const catalogue: readonly LabScenario[] = [
   addVsDel,
   rmmodVfioVsVmClose,
@@ -20,6 +24,10 @@ export const catalogue: readonly LabScenario[] = [
   unsetContainerVsAdd,
   vmCloseVsRmmodAll,
   unbindVsDeviceOpen,
+  vmCloseVsDeviceClose,
+  deviceOpenVsVmClose,
+  rmmodKvmVsVfioPut,
+  closeDeviceVsFileAdd,
 ];
 
 export class UnknownScenarioError extends Error {

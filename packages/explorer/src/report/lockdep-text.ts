@@ -17,38 +17,41 @@ function isCycle(chain: readonly ChainEdge[]): boolean {
 
 /**
  * lockdep's circular-dependency body [kernel/locking/lockdep.c: print_circular_bug_header,
- * print_circular_bug_entry, print_circular_lock_scenario], from the verdict's chain. The last edge
- * is the new dependency (held `prev`, taking `next`); the entries are printed from the held lock
- * down to #0, the lock being acquired, each with the schedule that first took that order.
+ * print_circular_bug_entry, print_circular_lock_scenario], from the verdict's chain as the
+ * kernel's lockdep gives it: the new dependency first (held `prev`, taking `next`), then the
+ * recorded path from `next` back to `prev`. The entries are printed in reverse, from the held
+ * lock (#N) down to #0, the lock being acquired, each with the schedule that first took that order.
  */
 export function circularDependencyLines(report: BugReport, chain: readonly ChainEdge[]): string[] {
-  const last = chain[chain.length - 1];
-  if (last === undefined) return [];
+  const [added, ...back] = chain;
+  if (added === undefined) return [];
   const lines = [
     `${taskOf(report)} is trying to acquire lock:`,
-    ` (${last.taken})`,
+    ` (${added.taken})`,
     '',
     'but task is already holding lock:',
-    ` (${last.held})`,
+    ` (${added.held})`,
     '',
     'which lock already depends on the new lock.',
     '',
     'the existing dependency chain (in reverse order) is:',
   ];
-  chain.forEach((_, offset) => {
-    const edge = chain[chain.length - 2 - offset] ?? last;
-    const depth = chain.length - 1 - offset;
+  const entries = [
+    ...back.map((edge, index) => ({ edge, depth: index + 1 })).reverse(),
+    { edge: added, depth: 0 },
+  ];
+  for (const { edge, depth } of entries) {
     lines.push(
       '',
       `-> #${depth} (${edge.taken}):`,
       `       taken while holding ${edge.held}, first in schedule "${edge.schedule}"`,
     );
-  });
+  }
   if (!isCycle(chain)) return lines;
   // source: the lock being taken; target: the lock held; parent: the lock the chain reaches target from.
-  const source = last.taken;
-  const target = last.held;
-  const parent = chain[chain.length - 2]?.held ?? source;
+  const source = added.taken;
+  const target = added.held;
+  const parent = back[back.length - 1]?.held ?? source;
   lines.push('', 'other info that might help us debug this:', '');
   if (parent !== source) lines.push('Chain exists of:', `  ${source} --> ${parent} --> ${target}`, '');
   const cpu1 = ' '.repeat(31);

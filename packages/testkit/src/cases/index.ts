@@ -2,6 +2,7 @@ import type { ConformanceCase } from '../conformance/case.js';
 import { assignmentCases } from './assignment.js';
 import { badInputCases } from './bad-input.js';
 import { coherencyCases } from './coherency.js';
+import { deviceFileCases } from './device-files.js';
 import { kvmVfioDeviceCases } from './kvm-vfio-device.js';
 import { modulePinningCases } from './module-pinning.js';
 import { teardownCases } from './teardown.js';
@@ -18,4 +19,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...teardownCases,
   ...modulePinningCases,
   ...badInputCases,
+  ...deviceFileCases,
 ];

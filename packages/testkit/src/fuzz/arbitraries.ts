@@ -182,5 +182,61 @@ const weightedSteps: fc.WeightedArbitrary<Step>[] = [
   },
 ];
 
+/**
+ * Device-file steps (v6.6: device cdevs bound to an iommufd, KVM_DEV_VFIO_FILE with a device
+ * fd); on a kernel without them the opens are -ENOENT on every strategy alike.
+ */
+const deviceFileSteps: fc.WeightedArbitrary<Step>[] = [
+  {
+    weight: 5,
+    arbitrary: fc.record({ op: fc.constant('cdev' as const), proc, group, reuse: fc.boolean() }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('add' as const),
+      proc,
+      device: fdRef('kvm-device'),
+      fd: fdRef('vfio-cdev'),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('del' as const),
+      proc,
+      device: fdRef('kvm-device'),
+      fd: fdRef('vfio-cdev'),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), proc, fd: fdRef('vfio-cdev') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('open' as const),
+      proc,
+      path: fc.constantFrom('/dev/iommu', '/dev/vfio/devices/vfio0', '/dev/vfio/devices/vfio1'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('bind' as const),
+      proc,
+      device: fdRef('vfio-cdev'),
+      iommufd: fdRef('iommufd'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('attachPt' as const),
+      proc,
+      device: fdRef('vfio-cdev'),
+      pt: fc.nat(4),
+    }),
+  },
+];
+
 /** One random step. */
-export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(...weightedSteps);
+export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(...weightedSteps, ...deviceFileSteps);

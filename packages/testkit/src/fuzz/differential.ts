@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { type StrategyRef, strategyName } from '../conformance/strategy-ref.js';
 import { stepArbitrary } from './arbitraries.js';
 import { formatStep, type Step } from './steps.js';
+import { Oracle } from './oracle.js';
 import { DifferentialError, World } from './world.js';
 
 /** Sequences per CI run: at least 300 (the issue); a thousand take a few seconds. The env var only raises it. */
@@ -20,6 +21,11 @@ export interface FuzzOptions {
   readonly maxCommands?: number;
   /** The kernel every lane boots (default v5.17): the fuzzer holds the strategies of one kernel to each other. */
   readonly linux?: LinuxName;
+  /**
+   * Also check every result against the absolute oracle, Linux v5.17's rules restated in
+   * oracle.ts (default: on for v5.17; the oracle knows no v6.6).
+   */
+  readonly oracle?: boolean;
 }
 
 export interface FuzzFailure {
@@ -39,6 +45,8 @@ export interface FuzzReport {
   readonly numRuns: number;
   readonly seed: number;
   readonly failure?: FuzzFailure;
+  /** With the oracle: how often it checked each answer (`op result`, e.g. `setIommu -ENODEV`), over all sequences. */
+  readonly oracleChecks?: ReadonlyMap<string, number>;
   /** One paragraph: the outcome, and on failure the counterexample, the error and how to replay it. */
   readonly message: string;
 }
@@ -48,6 +56,9 @@ export function fuzzRunsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const requested = Number(env.COUPLING_LAB_FUZZ_RUNS ?? '');
   return Number.isInteger(requested) && requested > DEFAULT_FUZZ_RUNS ? requested : DEFAULT_FUZZ_RUNS;
 }
+
+/** The oracle restates v5.17 (the default kernel); on v6.6 only the strategies are compared. */
+const oracleByDefault = (linux: LinuxName | undefined): boolean => (linux ?? 'v5.17') === 'v5.17';
 
 /** A fast-check command around one step: the model and the real system are both the World. */
 class StepCommand implements fc.Command<World, World> {
@@ -70,10 +81,15 @@ function replay(
   strategies: readonly StrategyRef[],
   commands: Iterable<fc.Command<World, World>>,
   linux: LinuxName | undefined,
+  oracleChecks: Map<string, number> | undefined,
 ): { ran: string[]; error?: string } {
   const ran: string[] = [];
   try {
-    const world = new World(strategies, linux);
+    const world = new World(
+      strategies,
+      linux,
+      oracleChecks === undefined ? undefined : new Oracle(oracleChecks),
+    );
     for (const command of commands) {
       if (!command.check(world)) continue;
       ran.push(command.toString());
@@ -95,11 +111,18 @@ export function runSteps(
   strategies: readonly StrategyRef[],
   steps: readonly Step[],
   linux?: LinuxName,
+  options: {
+    /** Check the results against the oracle too (default: on for v5.17). */
+    readonly oracle?: boolean;
+    /** Filled with how often the oracle checked each answer (`op result`). */
+    readonly oracleChecks?: Map<string, number>;
+  } = {},
 ): string[] {
   const { ran, error } = replay(
     strategies,
     steps.map((step) => new StepCommand(step)),
     linux,
+    (options.oracle ?? oracleByDefault(linux)) ? (options.oracleChecks ?? new Map()) : undefined,
   );
   if (error !== undefined)
     throw new DifferentialError(
@@ -120,6 +143,8 @@ export function runSteps(
  */
 export function differentialFuzz(strategies: readonly StrategyRef[], options: FuzzOptions): FuzzReport {
   const names = strategies.map(strategyName);
+  const oracle = options.oracle ?? oracleByDefault(options.linux);
+  const checks = new Map<string, number>();
   const commands = fc.commands([stepArbitrary.map((step) => new StepCommand(step))], {
     maxCommands: options.maxCommands ?? 40,
     // Sequence lengths spread over the whole range: the interesting states need a dozen set-up steps.
@@ -127,7 +152,7 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
   const property = fc.property(commands, (sequence) => {
-    const world = new World(strategies, options.linux);
+    const world = new World(strategies, options.linux, oracle ? new Oracle(checks) : undefined);
     fc.modelRun(() => ({ model: world, real: world }), sequence);
     world.finish();
   });
@@ -136,20 +161,21 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.path === undefined ? {} : { path: options.path }),
   });
-  const label = `differential fuzz of ${names.join(', ')} on Linux ${options.linux ?? 'v5.17'}`;
+  const label = `differential fuzz of ${names.join(', ')} on Linux ${options.linux ?? 'v5.17'}${oracle ? ' with the oracle' : ''}`;
   if (!details.failed || details.counterexample === null) {
     return {
       strategies: names,
       passed: true,
       numRuns: details.numRuns,
       seed: details.seed,
-      message: `${label}: ${details.numRuns} sequences agreed (seed ${details.seed})`,
+      ...(oracle ? { oracleChecks: checks } : {}),
+      message: `${label}: ${details.numRuns} sequences agreed (seed ${details.seed})${oracle ? `, ${[...checks.values()].reduce((a, b) => a + b, 0)} results checked against the oracle` : ''}`,
     };
   }
   const [sequence] = details.counterexample;
   const replayPath = /replayPath="([^"]*)"/.exec(String(sequence))?.[1];
   // Replaying the shrunk sequence gives the steps that actually ran (fast-check lists every generated one).
-  const replayed = replay(strategies, sequence, options.linux);
+  const replayed = replay(strategies, sequence, options.linux, oracle ? new Map() : undefined);
   const ran = replayed.ran;
   const error = replayed.error ?? messageOf(details.errorInstance);
   const failure: FuzzFailure = {
@@ -159,7 +185,7 @@ export function differentialFuzz(strategies: readonly StrategyRef[], options: Fu
     commands: ran,
     error,
   };
-  const replayHint = `{ numRuns: 1, seed: ${failure.seed}, path: '${failure.path}'${replayPath === undefined ? '' : `, replayPath: '${replayPath}'`} }`;
+  const replayHint = `{ numRuns: 1, seed: ${failure.seed}, path: '${failure.path}'${replayPath === undefined ? '' : `, replayPath: '${replayPath}'`}${oracle ? '' : ', oracle: false'} }`;
   const message = [
     `${label} failed after ${details.numRuns} sequence(s), ${details.numShrinks} shrink(s) (seed ${failure.seed}, path '${failure.path}')`,
     'counterexample:',

@@ -6,7 +6,16 @@
  */
 
 /** What an fd was opened as (tracked by the fuzzer from how it was obtained). */
-export type FdKind = 'container' | 'group' | 'kvm' | 'vm' | 'kvm-device' | 'vfio-device';
+export type FdKind =
+  | 'container'
+  | 'group'
+  | 'kvm'
+  | 'vm'
+  | 'kvm-device'
+  | 'vfio-device'
+  /** /dev/iommu and a device's cdev (/dev/vfio/devices/vfioN), on kernels with device files. */
+  | 'iommufd'
+  | 'vfio-cdev';
 
 /** An fd operand: the `index`-th (modulo their number) open fd of `kind` (or of any kind), or a raw fd that is not open. */
 export type FdRef =
@@ -20,6 +29,14 @@ export type Step =
   | { readonly op: 'close'; readonly proc: number; readonly fd: FdRef }
   /** QEMU's VFIO set-up: open the group, open a container (or reuse one), SET_CONTAINER, SET_IOMMU. */
   | { readonly op: 'attach'; readonly proc: number; readonly group: number; readonly reuse: boolean }
+  /**
+   * QEMU's iommufd set-up for the device of `group`: open /dev/iommu (or reuse one), IOMMU_IOAS_ALLOC,
+   * open the device's cdev, VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT to the IOAS.
+   */
+  | { readonly op: 'cdev'; readonly proc: number; readonly group: number; readonly reuse: boolean }
+  | { readonly op: 'bind'; readonly proc: number; readonly device: FdRef; readonly iommufd: FdRef }
+  /** VFIO_DEVICE_ATTACH_IOMMUFD_PT to object `pt` (an IOAS or HWPT id, or none), or DETACH with `pt` 0. */
+  | { readonly op: 'attachPt'; readonly proc: number; readonly device: FdRef; readonly pt: number }
   /** QEMU's KVM set-up: open /dev/kvm (or reuse it), KVM_CREATE_VM, and KVM_CREATE_DEVICE(VFIO) if `device`. */
   | { readonly op: 'vm'; readonly proc: number; readonly device: boolean }
   | { readonly op: 'setContainer'; readonly proc: number; readonly group: FdRef; readonly container: FdRef }
@@ -81,6 +98,8 @@ export function formatStep(step: Step): string {
       return `p${step.proc}.open(${step.path})`;
     case 'attach':
       return `p${step.proc}.attach(group ${step.group}${step.reuse ? ', reusing a container' : ''})`;
+    case 'cdev':
+      return `p${step.proc}.cdev(device of group ${step.group}${step.reuse ? ', reusing an iommufd' : ''})`;
     case 'vm':
       return `p${step.proc}.vm(${step.device ? 'with a kvm-vfio device' : 'no device'})`;
     default: {

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { boot, KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
+import { boot, IOMMUFD, KVM, type Process, type System, VFIO } from '@coupling-lab/lab';
 import type { LinuxName } from '@coupling-lab/lab';
 import { agreedState, describeResult } from '../assertions.js';
 import type { StrategyRef } from '../conformance/strategy-ref.js';
 import { PROCESSES } from './arbitraries.js';
+import type { Oracle } from './oracle.js';
 import { type FdKind, type FdRef, formatStep, type Step } from './steps.js';
 
 /** One strategy's system and its processes. */
@@ -29,6 +30,8 @@ const groupPath = /^\/dev\/vfio\/(\d+)$/;
 const kindOfPath = (path: string): FdInfo | undefined => {
   if (path === '/dev/vfio/vfio') return { kind: 'container' };
   if (path === '/dev/kvm') return { kind: 'kvm' };
+  if (path === '/dev/iommu') return { kind: 'iommufd' };
+  if (/^\/dev\/vfio\/devices\/vfio\d+$/.test(path)) return { kind: 'vfio-cdev' };
   const match = groupPath.exec(path);
   return match === null ? undefined : { kind: 'group', group: Number(match[1]) };
 };
@@ -43,7 +46,12 @@ export class World {
   private readonly fds: Map<number, FdInfo>[] = [];
   private steps = 0;
 
-  constructor(strategies: readonly StrategyRef[], linux: LinuxName = 'v5.17') {
+  /** `oracle`, if given, also holds every step's results to Linux's own answers (oracle.ts). */
+  constructor(
+    strategies: readonly StrategyRef[],
+    linux: LinuxName = 'v5.17',
+    private readonly oracle?: Oracle,
+  ) {
     this.lanes = strategies.map((strategy) => {
       const sys = boot({ strategy, onViolation: 'record', linux });
       const loaded = sys.modprobeAll();
@@ -88,7 +96,7 @@ export class World {
   /** fast-check's `check`: can the step run now (do its fds exist)? */
   applicable(step: Step): boolean {
     if (step.op === 'rmmod' || step.op === 'modprobe' || step.op === 'exit' || step.op === 'vm') return true;
-    if (step.op === 'open' || step.op === 'attach') return true;
+    if (step.op === 'open' || step.op === 'attach' || step.op === 'cdev') return true;
     for (const ref of this.operands(step)) if (this.resolve(step.proc, ref) === undefined) return false;
     return true;
   }
@@ -116,6 +124,10 @@ export class World {
       case 'del':
       case 'attr':
         return [step.device, step.fd];
+      case 'bind':
+        return [step.device, step.iommufd];
+      case 'attachPt':
+        return [step.device];
       default:
         return [];
     }
@@ -130,11 +142,13 @@ export class World {
     const reuse =
       step.op === 'attach' && step.reuse
         ? this.resolve(step.proc, { pick: 'container', index: 0 })
-        : undefined;
+        : step.op === 'cdev' && step.reuse
+          ? this.resolve(step.proc, { pick: 'iommufd', index: 0 })
+          : undefined;
     const kvmFd = step.op === 'vm' ? this.resolve(step.proc, { pick: 'kvm', index: 0 }) : undefined;
     const results = this.lanes.map((lane) => {
       try {
-        return execute(lane, step, fds, step.op === 'attach' ? reuse : kvmFd);
+        return execute(lane, step, fds, step.op === 'attach' || step.op === 'cdev' ? reuse : kvmFd);
       } catch (error) {
         // 'record' mode still throws a recursive lock, and a model bug may throw anything.
         throw new DifferentialError(
@@ -143,6 +157,7 @@ export class World {
       }
     });
     this.compare(where, 'syscall results', results);
+    this.checkOracle(where, step, fds, step.op === 'attach' ? reuse : kvmFd, results[0] ?? []);
     this.compare(
       where,
       'inspect().vms',
@@ -174,6 +189,23 @@ export class World {
   private expectNoViolation(lane: Lane, where: string): void {
     const [violation] = lane.sys.inspect().violations;
     if (violation !== undefined) throw new DifferentialError(`${where}: ${lane.name}: ${violation.message}`);
+  }
+
+  private checkOracle(
+    where: string,
+    step: Step,
+    fds: readonly (number | undefined)[],
+    extra: number | undefined,
+    results: readonly number[],
+  ): void {
+    const expected = this.oracle?.predict(step, fds, extra);
+    if (expected === undefined) return;
+    if (expected.every((value, i) => value === undefined || value === results[i])) return;
+    const show = (values: readonly (number | undefined)[]): string =>
+      values.map((value) => (value === undefined ? '?' : describeResult(value))).join(', ');
+    throw new DifferentialError(
+      `${where}: every strategy gave [${show(results)}], Linux v5.17 gives [${show(expected)}] (oracle)`,
+    );
   }
 
   private compare(where: string, what: string, values: readonly unknown[]): void {
@@ -213,6 +245,11 @@ export class World {
         return;
       case 'getDeviceFd':
         return add(r0, { kind: 'vfio-device' });
+      case 'cdev':
+        // r0 is a new /dev/iommu fd or the reused one; r2 the cdev fd.
+        add(r0, { kind: 'iommufd' });
+        add(r2, { kind: 'vfio-cdev' });
+        return;
       case 'createVm':
         return add(r0, { kind: 'vm' });
       case 'createDevice':
@@ -230,7 +267,13 @@ export class World {
   }
 }
 
-/** One step on one system; `extra` is the container to reuse (attach) or the /dev/kvm fd to reuse (vm). */
+/** The cdev of the device in each default IOMMU group (vfio_device->index in registration order). */
+const CDEV: Readonly<Record<number, string>> = {
+  26: '/dev/vfio/devices/vfio0',
+  27: '/dev/vfio/devices/vfio1',
+};
+
+/** One step on one system; `extra` is the container (attach), the iommufd (cdev) or the /dev/kvm fd (vm) to reuse. */
 function execute(
   lane: Lane,
   step: Step,
@@ -269,6 +312,24 @@ function execute(
       const vm = p.ioctl(kvm, KVM.CREATE_VM);
       return step.device ? [kvm, vm, p.ioctl(vm, KVM.CREATE_DEVICE, { type: KVM.DEV_TYPE_VFIO })] : [kvm, vm];
     }
+    case 'cdev': {
+      const iommufd = extra ?? p.open('/dev/iommu');
+      const ioas = p.ioctl(iommufd, IOMMUFD.IOAS_ALLOC);
+      const device = p.open(CDEV[step.group] ?? '');
+      return [
+        iommufd,
+        ioas,
+        device,
+        p.ioctl(device, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommufd)),
+        p.ioctl(device, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(ioas)),
+      ];
+    }
+    case 'bind':
+      return [p.ioctl(a, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(b))];
+    case 'attachPt':
+      return step.pt === 0
+        ? [p.ioctl(a, VFIO.DEVICE_DETACH_IOMMUFD_PT, p.userInt32(0))]
+        : [p.ioctl(a, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(step.pt))];
     case 'setContainer':
       return [p.ioctl(a, VFIO.GROUP_SET_CONTAINER, p.userInt32(b))];
     case 'unsetContainer':

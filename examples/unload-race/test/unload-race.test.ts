@@ -1,4 +1,4 @@
-import { renderBugReport, replay } from '@coupling-lab/explorer';
+import { DEFAULT_BOUND, renderBugReport, replay } from '@coupling-lab/explorer';
 import { SCENARIO, THREAD_NAMES, unloadRace, type UnloadRace } from '@coupling-lab/example-unload-race';
 
 // Explored on first use inside a test, so a failure is that test's, not "suite failed to run".
@@ -25,7 +25,7 @@ test('the real register-ops is clean on the same scenario, every schedule within
   expect(clean).toMatchObject({
     verdict: 'clean',
     exhaustive: true,
-    bound: { maxDepth: 2, maxPreemptions: 2 },
+    bound: DEFAULT_BOUND,
   });
   expect(clean.schedules).toBeGreaterThan(convicted.schedules);
 });

@@ -9,6 +9,7 @@ import { historyCommand } from './commands/history.js';
 import { listCommand } from './commands/list.js';
 import type { Interrupts } from './interrupts.js';
 import { loadPlugins } from './plugins.js';
+import { builtinStrategyModules } from './registration.js';
 import { Progress } from './progress.js';
 import { selectKernels, splitByKernel } from './kernels.js';
 import { selectStrategies } from './strategies.js';
@@ -29,6 +30,15 @@ export interface Io {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** --workers: a whole number of threads, at least 1. */
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(count) || count < 1) {
+    throw new UsageError(`--workers must be a whole number of threads, at least 1, not "${value}"`);
+  }
+  return count;
+}
 
 const exitCodes = `
 Exit codes:
@@ -175,8 +185,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--variants', 'run the race-catalogue variants instead of the real strategies')
     .option('--replay <schedule>', 'replay one schedule string (needs a scenario and one --strategy)')
     .option('--json', 'print { results: [...] } as JSON, each violation with its report')
+    .option(
+      '--no-por',
+      'plain depth-first search, every schedule within the bound (in one thread), to check the reduction',
+    )
+    .option(
+      '--workers <n>',
+      "worker threads for the exhaustive phase (default: the machine's cores)",
+      workerCount,
+    )
     .action(
-      (
+      async (
         scenario: string | undefined,
         options: {
           strategy: string[];
@@ -184,12 +203,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           variants?: boolean;
           replay?: string;
           json?: boolean;
+          por: boolean;
+          workers?: number;
         },
       ) => {
-        plugins();
-        const outcome = exploreCommand({
+        const loaded = plugins();
+        const outcome = await exploreCommand({
           ...options,
           ...(scenario === undefined ? {} : { scenario }),
+          imports: [...builtinStrategyModules(), ...loaded],
           progress: io.progress,
           ...width,
         });

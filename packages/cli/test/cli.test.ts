@@ -62,6 +62,14 @@ test('an unknown command, option, strategy, scenario or format, or a bad schedul
       ['explore', 'rmmod-kvm_vfio-vs-create-device', '--strategy', 'direct', '--replay', '1 2'],
       /--replay: .* does not apply to direct/,
     ],
+    [
+      ['explore', 'add-vs-del', '--workers', '0'],
+      /--workers must be a whole number of threads, at least 1, not "0"/,
+    ],
+    [
+      ['explore', 'add-vs-del', '--workers', '1.5'],
+      /--workers must be a whole number of threads, at least 1, not "1.5"/,
+    ],
   ];
   for (const [argv, message] of cases) {
     const result = await run(argv);
@@ -338,5 +346,29 @@ test('explore runs the catalogue against a real strategy (clean, exit 0) and con
     results: [
       expect.objectContaining({ verdict: 'violation', kind: 'stale-association', schedule: found?.schedule }),
     ],
+  });
+});
+
+test('explore prints the bound with every verdict; --no-por and --workers 2 convict the same variant with the same kind', async () => {
+  const argv = ['explore', 'add-vs-del', '--strategy', 'symbol-get,symbol-get/v5.17-race', '--json'];
+  const results = async (extra: string[]) => {
+    const result = await run([...argv, ...extra]);
+    expect(result.code).toBe(0);
+    return (
+      JSON.parse(result.out) as {
+        results: { strategy: string; verdict: string; kind?: string; bound?: unknown }[];
+      }
+    ).results;
+  };
+  const reduced = await results(['--workers', '2']);
+  const plain = await results(['--no-por']);
+  for (const entry of [...reduced, ...plain]) expect(entry.bound).toEqual({ maxDepth: 2, maxPreemptions: 3 });
+  const summary = (entries: typeof reduced) =>
+    entries.map(({ strategy, verdict, kind }) => ({ strategy, verdict, kind }));
+  expect(summary(reduced)).toEqual(summary(plain));
+  expect(summary(reduced)).toContainEqual({
+    strategy: 'symbol-get/v5.17-race',
+    verdict: 'violation',
+    kind: 'stale-association',
   });
 });

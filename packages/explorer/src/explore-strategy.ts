@@ -26,7 +26,11 @@ export interface LabExploreOptions extends ExploreOptions {
 }
 
 /** Why `scenario` cannot be raced against `strategy` on `linux`, or undefined when it can. */
-function skipReason(entry: LabScenario, strategy: CouplingStrategy, linux: LinuxName): string | undefined {
+export function skipReason(
+  entry: LabScenario,
+  strategy: CouplingStrategy,
+  linux: LinuxName,
+): string | undefined {
   const support = runsOn(strategy, linux);
   if (support !== true) return support;
   const notOn = entry.notOn?.[linux];

@@ -9,12 +9,20 @@ export {
   type SkippedVerdict,
 } from './explore-strategy.js';
 export type { LabScenario, LabWorld } from './lab-scenario.js';
+export { exploreParallel, explorerPool, type ParallelOptions } from './parallel.js';
+export type { UnitTask } from './pool/task.js';
 export { labCore, labTarget } from './lab-target.js';
 export { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 
 // The scheduler core, for any world (the lab, or a kernel-only toy).
 export {
+  DEFAULT_BOUND,
   explore as exploreTarget,
+  exploreInUnits,
+  inThisThread,
+  type UnitRunner,
+  type UnitResult,
+  type WorkUnit,
   formatSchedule,
   parseSchedule,
   replay as replayTarget,

@@ -1,7 +1,7 @@
-import { catalogue, explore } from '../src/index.js';
+import { catalogue, DEFAULT_BOUND, explore } from '../src/index.js';
 import { realStrategies } from './strategies.js';
 
-const defaultBound = { maxDepth: 2, maxPreemptions: 2 };
+const defaultBound = DEFAULT_BOUND;
 
 describe.each(realStrategies)('%s', (strategy) => {
   test.each(catalogue.map((scenario) => [scenario.name, scenario] as const))(

@@ -1,4 +1,4 @@
-import { explore, replay } from '../src/core/index.js';
+import { DEFAULT_BOUND, explore, replay } from '../src/core/index.js';
 import {
   abba,
   abbaFirstComer,
@@ -10,7 +10,7 @@ import {
   putThenCallTwice,
 } from './toys.js';
 
-const defaultBound = { maxDepth: 2, maxPreemptions: 2 };
+const defaultBound = DEFAULT_BOUND;
 
 describe('an atomicity bug: symbol_put before calling the kept pointer, racing rmmod', () => {
   const verdict = explore(putThenCall, providerTarget);

@@ -1,7 +1,6 @@
-import { history, replay, runHistory } from '../src/index.js';
+import { DEFAULT_BOUND, history, replay, runHistory } from '../src/index.js';
 import './strategies.js';
 
-const defaultBound = { maxDepth: 2, maxPreemptions: 2 };
 const outcomes = runHistory();
 
 test.each(outcomes.map((outcome) => [outcome.row.strategy, outcome] as const))(
@@ -9,14 +8,14 @@ test.each(outcomes.map((outcome) => [outcome.row.strategy, outcome] as const))(
   (_name, outcome) => {
     const { row, run, fix } = outcome;
     if (row.expected === 'clean') {
-      expect(run.verdict).toMatchObject({ verdict: 'clean', exhaustive: true, bound: defaultBound });
+      expect(run.verdict).toMatchObject({ verdict: 'clean', exhaustive: true, bound: DEFAULT_BOUND });
     } else {
       // A model change that hides a historical bug fails here.
       expect(run.verdict.verdict === 'violation' ? run.verdict.kind : run.verdict).toBe(row.expected);
     }
     if (fix !== undefined) {
       expect(fix.verdict.verdict === 'clean' ? 'clean' : fix.verdict).toBe('clean');
-      expect(fix.verdict).toMatchObject({ exhaustive: true, bound: defaultBound });
+      expect(fix.verdict).toMatchObject({ exhaustive: true, bound: DEFAULT_BOUND });
     }
     expect(outcome.matches).toBe(true);
   },

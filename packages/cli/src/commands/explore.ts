@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import {
+  type Bound,
   type BugReport,
   catalogue,
   explore,
+  exploreParallel,
+  explorerPool,
   labBugReport,
   renderBugReport,
   replay,
@@ -25,6 +29,12 @@ export interface ExploreOptions {
   readonly json?: boolean;
   readonly progress: Progress;
   readonly width?: number;
+  /** Partial-order reduction (default true); false explores by plain depth-first search, in this thread. */
+  readonly por?: boolean;
+  /** Worker threads for the exhaustive phase (default: the machine's cores). */
+  readonly workers?: number;
+  /** Modules the workers import to register the strategies by name (the built-in packages and the plugins). */
+  readonly imports?: readonly string[];
 }
 
 interface ExploreRow {
@@ -36,6 +46,8 @@ interface ExploreRow {
   readonly reason?: string;
   readonly kind?: string;
   readonly schedules: number;
+  /** The bound the verdict holds within. */
+  readonly bound?: Bound;
   readonly schedule?: string;
   /** For a violation: the explorer's report of it (who faulted, the interleaving, the trace, the replay command). */
   readonly report?: BugReport;
@@ -48,7 +60,7 @@ interface ExploreRow {
  * violation is printed as the explorer's report: in the text output as a KASAN/lockdep-like block
  * after the table, in the JSON as `report` on its result.
  */
-export function exploreCommand(options: ExploreOptions): { output: string; exitCode: number } {
+export async function exploreCommand(options: ExploreOptions): Promise<{ output: string; exitCode: number }> {
   const scenarios = options.scenario === undefined ? catalogue : [findScenario(options.scenario)];
   const strategies: CouplingStrategy[] =
     options.strategy !== undefined && options.strategy.length > 0
@@ -63,23 +75,43 @@ export function exploreCommand(options: ExploreOptions): { output: string; exitC
   ) {
     throw new UsageError('--replay needs one scenario, one --strategy and one --linux');
   }
-  const rows: ExploreRow[] = [];
-  const total = kernels.length * scenarios.length * strategies.length;
-  for (const linux of kernels) {
-    for (const scenario of scenarios) {
-      for (const strategy of strategies) {
+  const workers = options.workers ?? availableParallelism();
+  const parallel = options.replay === undefined && options.por !== false;
+  const pool = parallel && workers > 1 ? explorerPool(workers) : undefined;
+  const pairs = kernels.flatMap((linux) =>
+    scenarios.flatMap((scenario) => strategies.map((strategy) => ({ linux, scenario, strategy }))),
+  );
+  let finished = 0;
+  const verdictOf = async ({
+    linux,
+    scenario,
+    strategy,
+  }: (typeof pairs)[number]): Promise<ScenarioVerdict> => {
+    if (options.replay !== undefined) return replayOrExplain(scenario, strategy, options.replay, linux);
+    if (!parallel) return explore(scenario, strategy, { linux, por: false });
+    return exploreParallel(scenario, strategy, {
+      linux,
+      workers,
+      imports: options.imports ?? [],
+      ...(pool === undefined ? {} : { pool }),
+    });
+  };
+  let rows: ExploreRow[];
+  try {
+    rows = await Promise.all(
+      pairs.map(async (pair) => {
+        const verdict = await verdictOf(pair);
+        finished++;
         options.progress.update(
-          `explore: ${scenario.name} × ${strategy.name} on ${linux}`,
-          rows.length,
-          total,
+          `explore: ${pair.scenario.name} × ${pair.strategy.name} on ${pair.linux}`,
+          finished,
+          pairs.length,
         );
-        const verdict: ScenarioVerdict =
-          options.replay === undefined
-            ? explore(scenario, strategy, { linux })
-            : replayOrExplain(scenario, strategy, options.replay, linux);
-        rows.push(row(scenario, strategy, linux, verdict));
-      }
-    }
+        return row(pair.scenario, pair.strategy, pair.linux, verdict);
+      }),
+    );
+  } finally {
+    await pool?.destroy();
   }
   options.progress.done();
   const realViolation = rows.some((entry) => !entry.variant && entry.verdict === 'violation');
@@ -131,13 +163,19 @@ function row(
       verdict: 'violation',
       kind: verdict.kind,
       schedules: verdict.schedules,
+      bound: verdict.bound,
       schedule: verdict.schedule,
       report: labBugReport(scenario, strategy, verdict, { linux }),
     };
   }
   if (verdict.verdict === 'skipped')
     return { ...base, verdict: 'skipped', schedules: 0, reason: verdict.reason };
-  return { ...base, verdict: verdict.verdict, schedules: verdict.schedules };
+  return { ...base, verdict: verdict.verdict, schedules: verdict.schedules, bound: verdict.bound };
+}
+
+/** A bound as the table prints it: nesting depth and preemptions. */
+function boundText(bound: Bound | undefined): string {
+  return bound === undefined ? '' : `depth ${bound.maxDepth}, ${bound.maxPreemptions} preemptions`;
 }
 
 function render(rows: readonly ExploreRow[], byKernel: boolean, width: number | undefined): string {
@@ -148,6 +186,7 @@ function render(rows: readonly ExploreRow[], byKernel: boolean, width: number | 
       ...(byKernel ? ['linux'] : []),
       'verdict',
       'schedules',
+      'bound',
       'minimal schedule (replay with --replay)',
     ],
     rows.map((entry) => [
@@ -156,6 +195,7 @@ function render(rows: readonly ExploreRow[], byKernel: boolean, width: number | 
       ...(byKernel ? [entry.linux] : []),
       entry.kind === undefined ? entry.verdict : `${entry.verdict}: ${entry.kind}`,
       String(entry.schedules),
+      boundText(entry.bound),
       entry.schedule ?? (entry.reason === undefined ? '' : `(${entry.reason})`),
     ]),
     { width, keyColumns: byKernel ? 3 : 2 },

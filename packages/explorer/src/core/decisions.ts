@@ -7,6 +7,9 @@ export interface DecisionSource {
   begin(): void;
   /** Top level: the index of the candidate whose next step runs. */
   top(candidates: Int32Array, count: number): number;
-  /** At preemption point `point`: -1 to continue, or the index of the candidate whose next step runs nested. */
-  nest(candidates: Int32Array, count: number, point: number): number;
+  /**
+   * At preemption point `point` of thread `running`'s step: -1 to continue, or the index of the
+   * candidate whose next step runs nested.
+   */
+  nest(candidates: Int32Array, count: number, point: number, running?: number): number;
 }

@@ -1,6 +1,7 @@
 import { DepthFirst } from './depth-first.js';
 import type { DecisionSource } from './decisions.js';
 import { Prng } from './prng.js';
+import { PctChoices } from './pct-choices.js';
 import { RandomChoices } from './random-choices.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { Session } from './session.js';
@@ -15,7 +16,16 @@ export interface ExploreOptions {
   readonly maxSchedules?: number;
   /** Then run this many random schedules (nesting up to maxDepth, preemptions unbounded) from this seed. */
   readonly random?: RandomRuns;
+  /**
+   * Partial-order reduction (default true): one pass at the full budget with sleep sets
+   * (reduction.ts), deepening from budget 0 only to minimise a violation found. False: plain
+   * depth-first search by iterative deepening, every schedule within the bound.
+   */
+  readonly por?: boolean;
 }
+
+/** The default bound: nesting depth and preemptions per schedule. */
+export const DEFAULT_BOUND: Bound = { maxDepth: 2, maxPreemptions: 3 };
 
 /** Distinct schedules seen so far: run to the end (or to the violation), or pruned. */
 class Tallies {
@@ -34,31 +44,44 @@ export function explore<W>(
   target: ExplorationTarget<W>,
   options: ExploreOptions = {},
 ): Verdict {
-  const bound: Bound = { maxDepth: options.maxDepth ?? 2, maxPreemptions: options.maxPreemptions ?? 2 };
+  const bound: Bound = {
+    maxDepth: options.maxDepth ?? DEFAULT_BOUND.maxDepth,
+    maxPreemptions: options.maxPreemptions ?? DEFAULT_BOUND.maxPreemptions,
+  };
   const maxSchedules = options.maxSchedules ?? 250_000;
   const session = new Session(scenario, target);
   const tallies = new Tallies();
   let exhaustive = true;
 
-  levels: for (let budget = 0; budget <= bound.maxPreemptions; budget++) {
-    const enumeration = new DepthFirst();
-    let saturated = false;
-    do {
-      if (session.executions >= maxSchedules) {
-        exhaustive = false;
-        break levels;
-      }
-      const verdict = runOne(session, tallies, enumeration, bound, budget);
-      if (verdict !== undefined) return verdict;
-      saturated ||= session.runner.saturated;
-    } while (enumeration.advance());
-    // No schedule met a preemption point that only the budget kept it from taking: a larger budget adds nothing.
-    if (!saturated) break;
-  }
+  if (options.por !== false && maxSchedules > 0) {
+    const found = reducedPass(session, tallies, bound, bound.maxPreemptions, maxSchedules);
+    if (found === 'capped') exhaustive = false;
+    else if (found !== undefined)
+      return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules);
+  } else
+    levels: for (let budget = 0; budget <= bound.maxPreemptions; budget++) {
+      const enumeration = new DepthFirst();
+      let saturated = false;
+      do {
+        if (session.executions >= maxSchedules) {
+          exhaustive = false;
+          break levels;
+        }
+        const verdict = runOne(session, tallies, enumeration, bound, budget);
+        if (verdict !== undefined) return verdict;
+        saturated ||= session.runner.saturated;
+      } while (enumeration.advance());
+      // No schedule met a preemption point that only the budget kept it from taking: a larger budget adds nothing.
+      if (!saturated) break;
+    }
 
   const random = options.random;
   if (random !== undefined) {
-    const choices = new RandomChoices(new Prng(random.seed));
+    const prng = new Prng(random.seed);
+    const choices =
+      random.pct === undefined
+        ? new RandomChoices(prng)
+        : new PctChoices(prng, scenario.threads.length, Math.max(1, Math.floor(random.pct)));
     for (let run = 0; run < random.runs; run++) {
       const verdict = runOne(session, tallies, choices, bound, Infinity);
       if (verdict !== undefined) return verdict;
@@ -72,6 +95,55 @@ export function explore<W>(
     exhaustive,
     ...(random === undefined ? {} : { random }),
   };
+}
+
+/**
+ * One depth-first pass at `budget` with sleep sets: the first violation in depth-first order, or
+ * 'capped' if the execution cap stopped it, or undefined if every schedule was clean.
+ */
+function reducedPass<W>(
+  session: Session<W>,
+  tallies: Tallies | null,
+  bound: Bound,
+  budget: number,
+  maxSchedules: number,
+): Verdict | 'capped' | undefined {
+  const enumeration = new DepthFirst();
+  do {
+    if (session.executions >= maxSchedules) return 'capped';
+    const outcome = session.run(enumeration, bound.maxDepth, budget, enumeration);
+    if (outcome === 'pruned') {
+      if (tallies !== null) tallies.pruned++;
+      continue;
+    }
+    if (tallies !== null) tallies.schedules++;
+    if (outcome !== 'complete') return violationVerdict(session, outcome, tallies ?? new Tallies(), bound);
+  } while (enumeration.advance());
+  return undefined;
+}
+
+/**
+ * A violation found in the single pass may use more preemptions than needed: deepen from budget
+ * 0 until one is found (the reduction is sound at every budget, so the first found has the
+ * fewest). Those passes re-execute schedules and are not counted; they run in a fresh session,
+ * on a fresh lockdep graph, as iterative deepening would (a graph that already holds every
+ * order the first pass took would not see a cycle close again).
+ */
+export function minimised<W>(
+  session: Session<W>,
+  tallies: Tallies,
+  bound: Bound,
+  found: Verdict,
+  maxSchedules: number,
+): Verdict {
+  if (found.verdict !== 'violation') return found;
+  for (let budget = 0; budget < found.preemptions; budget++) {
+    const smaller = reducedPass(session, null, bound, budget, maxSchedules);
+    if (smaller === 'capped') break;
+    if (smaller !== undefined && smaller.verdict === 'violation')
+      return { ...smaller, schedules: tallies.schedules, pruned: tallies.pruned };
+  }
+  return found;
 }
 
 /**

@@ -1,4 +1,4 @@
-export { explore, type ExploreOptions } from './explore.js';
+export { DEFAULT_BOUND, explore, type ExploreOptions } from './explore.js';
 export { replay } from './replay.js';
 export { ScheduleError } from './schedule-error.js';
 export type { ExplorationTarget, ScenarioCore, Step } from './scenario.js';
@@ -11,3 +11,5 @@ export {
   type ScheduleToken,
 } from './schedule-string.js';
 export type { Bound, CleanVerdict, RandomRuns, Tally, Verdict, ViolationVerdict } from './verdict.js';
+export { exploreInUnits, inThisThread, type UnitRunner } from './explore-units.js';
+export type { UnitResult, WorkUnit } from './units.js';

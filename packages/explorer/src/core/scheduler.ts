@@ -9,6 +9,7 @@ import {
   type Task,
 } from '@coupling-lab/kernel';
 import type { DecisionSource } from './decisions.js';
+import { Reduction, type SleepSource } from './reduction.js';
 import type { ScenarioCore } from './scenario.js';
 import { formatSegment, type ScheduleToken } from './schedule-string.js';
 
@@ -88,6 +89,8 @@ export class ScheduleRunner<W> implements Scheduler {
   private readonly logResumed: boolean[] = [];
   private logLength = 0;
 
+  /** Sleep sets, active for a schedule run with a SleepSource (the exhaustive phase with POR on). */
+  private readonly reduction: Reduction;
   private running: Running<W> | null = null;
   private preemptible = false;
   private depth = 0;
@@ -103,10 +106,18 @@ export class ScheduleRunner<W> implements Scheduler {
     this.next = new Int32Array(this.threadCount + 1);
     this.active = new Uint8Array(this.threadCount + 1);
     this.candidates = new Int32Array(this.threadCount);
+    this.reduction = new Reduction(this.threadCount);
   }
 
   /** Runs every thread's steps to the end under `source`'s decisions, then the scenario's teardown. */
-  run(kernel: Kernel, world: W, source: DecisionSource, maxDepth: number, budget: number): Outcome {
+  run(
+    kernel: Kernel,
+    world: W,
+    source: DecisionSource,
+    maxDepth: number,
+    budget: number,
+    sleep: SleepSource | null = null,
+  ): Outcome {
     const atBoot = kernel.violations[0];
     if (atBoot !== undefined) {
       throw new Error(`scenario ${this.scenario.name}: the target's boot already recorded ${atBoot.message}`);
@@ -128,6 +139,7 @@ export class ScheduleRunner<W> implements Scheduler {
     const running = { kernel, world, source };
     this.running = running;
     source.begin();
+    this.reduction.begin(sleep);
     kernel.tracer = this.tracer;
     kernel.hook = this.hook;
     kernel.scheduler = this;
@@ -137,6 +149,7 @@ export class ScheduleRunner<W> implements Scheduler {
         this.waiting = this.sleepers(kernel);
       return outcome;
     } catch (error) {
+      this.reduction.abandon();
       // Whatever a step raises while unwinding from the pruning signal belongs to no real schedule.
       if (this.pruneSignalled && (error === PRUNED || error instanceof KernelViolation)) return 'pruned';
       if (error instanceof KernelViolation) {
@@ -272,8 +285,11 @@ export class ScheduleRunner<W> implements Scheduler {
     const outerDepth = this.depth;
     kernel.currentThread = thread;
     this.depth = depth;
+    const reduction = this.reduction;
+    if (reduction.active) reduction.stepStarted(thread, depth, sleeping !== undefined);
     if (sleeping !== undefined) kernel.resume(sleeping);
     else step?.run(running.world);
+    if (reduction.active) reduction.stepEnded(kernel, thread, depth);
     kernel.currentThread = outerThread;
     this.depth = outerDepth;
     this.active[thread] = 0;
@@ -283,18 +299,31 @@ export class ScheduleRunner<W> implements Scheduler {
     const running = this.running;
     if (running === null) return;
     const ordinal = ++this.points;
-    this.tracer.record({ thread: running.kernel.currentThread, point, subject });
+    const kernel = running.kernel;
+    this.tracer.record({ thread: kernel.currentThread, point, subject });
+    const reduction = this.reduction;
+    if (reduction.active) reduction.point(kernel, kernel.currentThread, point, subject);
     if (!this.preemptible || this.depth >= this.maxDepth) return;
-    const count = this.collect();
+    let count = this.collect();
     if (count === 0) return;
     if (this.preemptions >= this.budget) {
       this.saturated = true;
       return;
     }
-    const index = running.source.nest(this.candidates, count, ordinal);
-    if (index < 0) return;
+    if (reduction.active) {
+      count = reduction.filter(this.candidates, count, this.depth);
+      if (count === 0) return;
+    }
+    const index = running.source.nest(this.candidates, count, ordinal, kernel.currentThread);
+    if (index < 0) {
+      if (reduction.active) reduction.continued(this.depth);
+      return;
+    }
     this.preemptions++;
-    this.runStep(running, this.candidates[index] ?? 0, ordinal, this.depth + 1);
+    const thread = this.candidates[index] ?? 0;
+    if (reduction.active) reduction.nesting(thread);
+    this.runStep(running, thread, ordinal, this.depth + 1);
+    if (reduction.active) reduction.nested();
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { KernelViolation, LockDependency } from '@coupling-lab/kernel';
 import type { DecisionSource } from './decisions.js';
+import type { SleepSource } from './reduction.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { ScheduleRunner, type Outcome } from './scheduler.js';
 import { joinSegments } from './schedule-string.js';
@@ -19,9 +20,9 @@ export class Session<W> {
   /** Schedules executed, re-executions included. */
   executions = 0;
 
-  private readonly lockdep = new TrackedLockDep();
+  readonly lockdep = new TrackedLockDep();
   /** Schedule strings of the schedules that first took some lock order, by ordinal: the possible witnesses. */
-  private readonly witnesses = new Map<number, string>();
+  readonly witnesses = new Map<number, string>();
 
   constructor(
     private readonly scenario: ScenarioCore<W>,
@@ -30,7 +31,7 @@ export class Session<W> {
     this.runner = new ScheduleRunner(scenario);
   }
 
-  run(source: DecisionSource, maxDepth: number, budget: number): Outcome {
+  run(source: DecisionSource, maxDepth: number, budget: number, sleep: SleepSource | null = null): Outcome {
     const ordinal = ++this.executions;
     const lockdep = this.lockdep;
     lockdep.begin(ordinal);
@@ -40,7 +41,7 @@ export class Session<W> {
         `scenario ${this.scenario.name}: the target's boot must build its Kernel with the lockdep it is given`,
       );
     }
-    const outcome = this.runner.run(kernel, world, source, maxDepth, budget);
+    const outcome = this.runner.run(kernel, world, source, maxDepth, budget, sleep);
     if (lockdep.newOrders) this.witnesses.set(ordinal, this.runner.scheduleText());
     return outcome;
   }

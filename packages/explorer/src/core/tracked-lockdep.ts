@@ -11,6 +11,9 @@ export class TrackedLockDep extends LockDep {
   /** Whether the running schedule took a dependency no earlier schedule had. */
   newOrders = false;
 
+  /** Every new dependency in the order it was first taken, with that schedule's ordinal. */
+  readonly log: { readonly held: string; readonly taken: string; readonly schedule: number }[] = [];
+
   private readonly firstTakenIn = new Map<string, number>();
 
   begin(schedule: number): void {
@@ -25,6 +28,7 @@ export class TrackedLockDep extends LockDep {
 
   protected override added(held: string, taken: string): void {
     this.firstTakenIn.set(key(held, taken), this.schedule);
+    this.log.push({ held, taken, schedule: this.schedule });
     this.newOrders = true;
   }
 }

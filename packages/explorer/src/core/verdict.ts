@@ -11,6 +11,11 @@ export interface Bound {
 export interface RandomRuns {
   readonly runs: number;
   readonly seed: number;
+  /**
+   * PCT with this bug depth d (pct-choices.ts) instead of the default random schedules, which
+   * draw a preemption rate per schedule and nest at each point with it.
+   */
+  readonly pct?: number;
 }
 
 /** How many distinct schedules ran to the end (or to the reported violation), and how many were pruned as infeasible. */

@@ -1,0 +1,79 @@
+// Partial-order reduction and the worker pool on the whole catalogue (nine scenarios x the five
+// real strategies and the five variants):
+//   1. schedules explored with POR (sleep sets, one pass at the full budget) and without (plain
+//      depth-first search by iterative deepening, re-executions included) at the default bound and
+//      at a deeper one (DEEPER=4 by default);
+//   2. wall time of the whole catalogue at the default bound with 1 and with 2 workers (one piscina
+//      pool for all pairs), and whether every verdict was exhaustive.
+// The issue's goals: at least 5x fewer schedules at the deeper bound; 2 workers at least 1.7x faster
+// than 1; the whole catalogue at the default bound in under 60 s.
+// Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
+// SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound).
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { catalogue, DEFAULT_BOUND, explore, exploreParallel, explorerPool } from '../dist/index.js';
+
+const require = createRequire(import.meta.url);
+const packages = ['direct', 'symbol-get', 'symbol-get-file', 'get-ops', 'register-ops'];
+const imports = packages.map((name) => require.resolve(`@coupling-lab/strategy-${name}`));
+for (const specifier of imports) await import(specifier);
+
+const strategies = [
+  ...packages,
+  'symbol-get/v5.17-race',
+  'symbol-get-file/v5.19-race',
+  'get-ops/no-file-ref',
+  'register-ops/no-owner',
+  'register-ops/unlocked',
+];
+const deeper = Number(process.env.DEEPER ?? 4);
+const pairs = catalogue.flatMap((scenario) => strategies.map((strategy) => ({ scenario, strategy })));
+
+/** Schedules a verdict accounts for (run to the end or pruned); plain DFS's re-executions are counted separately. */
+const explored = (verdict) => (verdict.verdict === 'skipped' ? 0 : verdict.schedules + verdict.pruned);
+
+function schedulesAt(maxPreemptions, por) {
+  let total = 0;
+  let violations = 0;
+  const start = performance.now();
+  for (const { scenario, strategy } of pairs) {
+    const verdict = explore(scenario, strategy, { maxPreemptions, por, maxSchedules: 10_000_000 });
+    total += explored(verdict);
+    if (verdict.verdict === 'violation') violations++;
+  }
+  return { total, violations, seconds: (performance.now() - start) / 1000 };
+}
+
+console.log(`schedules explored on the whole catalogue (${pairs.length} pairs, one thread)\n`);
+console.log('bound                    POR       plain DFS   ratio   violations (POR / DFS)');
+for (const maxPreemptions of [DEFAULT_BOUND.maxPreemptions, deeper]) {
+  const reduced = schedulesAt(maxPreemptions, true);
+  const plain = process.env.SKIP_DFS ? undefined : schedulesAt(maxPreemptions, false);
+  const label = `depth ${DEFAULT_BOUND.maxDepth}, ${maxPreemptions} preemptions`;
+  console.log(
+    `${label.padEnd(24)} ${String(reduced.total).padStart(9)}  ${String(plain?.total ?? '-').padStart(10)}  ` +
+      `${plain === undefined ? '  -  ' : (plain.total / reduced.total).toFixed(2).padStart(5)}x  ` +
+      `${reduced.violations} / ${plain?.violations ?? '-'}   (${reduced.seconds.toFixed(1)} s / ${plain?.seconds.toFixed(1) ?? '-'} s)`,
+  );
+}
+
+async function wall(workers) {
+  const pool = workers > 1 ? explorerPool(workers) : undefined;
+  const start = performance.now();
+  const verdicts = await Promise.all(
+    pairs.map(({ scenario, strategy }) =>
+      exploreParallel(scenario, strategy, { workers, imports, ...(pool === undefined ? {} : { pool }) }),
+    ),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await pool?.destroy();
+  const exhaustive = verdicts.every((verdict) => verdict.verdict !== 'clean' || verdict.exhaustive);
+  return { seconds, exhaustive, total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0) };
+}
+
+console.log(`\nthe whole catalogue at the default bound, work units on a piscina pool\n`);
+const one = await wall(1);
+const two = await wall(2);
+console.log(`1 worker : ${one.seconds.toFixed(1)} s, ${one.total} schedules, exhaustive: ${one.exhaustive}`);
+console.log(`2 workers: ${two.seconds.toFixed(1)} s, ${two.total} schedules, exhaustive: ${two.exhaustive}`);
+console.log(`speed-up : ${(one.seconds / two.seconds).toFixed(2)}x`);

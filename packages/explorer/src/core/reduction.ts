@@ -1,0 +1,171 @@
+import type { Kernel, PreemptionPoint } from '@coupling-lab/kernel';
+import { ANYTHING, Footprint, KeySpace } from './footprint.js';
+
+/** A thread whose nesting here is redundant: exploring it earlier covered it, and nothing since touched what it does. */
+export interface SleepEntry {
+  readonly thread: number;
+  readonly footprint: Footprint;
+}
+
+/** What the sleep sets need from the enumeration: per decision, the footprints of the nestings explored there. */
+export interface SleepSource {
+  /** Index of the decision `nest` just made. */
+  lastDecision(): number;
+  /** A nested step chosen at `decision` ran with this footprint (it may run again with others: the source keeps the union). */
+  nestedFootprint(decision: number, thread: number, footprint: Footprint): void;
+  /** `continue` was chosen at `decision`: the threads nested there before, with their footprints. */
+  explored(decision: number): readonly SleepEntry[];
+}
+
+interface OpenNesting {
+  readonly decision: number;
+  readonly thread: number;
+  readonly footprint: Footprint;
+}
+
+/**
+ * Sleep sets (Godefroid 1996) for run-to-completion nesting. At a preemption point of a step
+ * at depth d the explorer tries nesting each candidate's step (depth d+1), then continuing. Once
+ * "nest u here" has been explored, "continue, then nest u at a later point of the same step" is
+ * the same interleaving up to commuting independent segments, as long as everything that ran in
+ * between (the step's own segments and whatever nested in them) is independent of everything
+ * u's nested step did in any of its explored runs: the nested step is a whole block, moved to an
+ * earlier slot at the same depth, with the same preemptions. So u sleeps in that step's frame
+ * until a dependent segment runs; a sleeping thread is not offered at the frame's points.
+ *
+ * The footprint of a segment (the code of one thread between two preemption points) is every key
+ * its step met so far (KeySpace), and a nesting's footprint is the union over all the runs of its
+ * subtree; any change in who sleeps or is woken wakes every sleeper. The reduction therefore
+ * never changes the preemption count or depth of a schedule it stands for, which is what keeps
+ * it sound under the preemption bound (Coons, Musuvathi and McKinley, OOPSLA'13: POR breaks a
+ * bound when the representative needs more preemptions than the schedule it replaces).
+ */
+export class Reduction {
+  private readonly keys = new KeySpace();
+  private readonly stepKeys: Footprint[] = [];
+  /** Sleep entries per frame (per depth: the step running there). */
+  private readonly frames: SleepEntry[][] = [];
+  private readonly open: OpenNesting[] = [];
+  private sleepState = 0;
+  /** Deepest frame that may hold sleepers. */
+  private top = 0;
+  private source: SleepSource | null = null;
+
+  constructor(threads: number) {
+    for (let thread = 0; thread <= threads; thread++) this.stepKeys.push(new Footprint());
+    // Nesting is at most one step per thread deep.
+    for (let depth = 0; depth <= threads + 1; depth++) this.frames.push([]);
+  }
+
+  begin(source: SleepSource | null): void {
+    this.source = source;
+    for (const frame of this.frames) frame.length = 0;
+    this.open.length = 0;
+    this.sleepState = 0;
+    this.top = 0;
+  }
+
+  get active(): boolean {
+    return this.source !== null;
+  }
+
+  /** A thread starts a step (or the rest of a sleeping one) at `depth`: its frame starts empty. */
+  stepStarted(thread: number, depth: number, resumed: boolean): void {
+    if (!resumed) this.stepKeys[thread]?.clear();
+    const frame = this.frames[depth];
+    if (frame !== undefined) frame.length = 0;
+    this.top = depth;
+  }
+
+  /** The running thread reached a preemption point: the segment that ends here is an event. */
+  point(kernel: Kernel, thread: number, point: PreemptionPoint, subject: string): void {
+    const keys = this.stepKeys[thread];
+    if (keys === undefined) return;
+    this.keys.charge(keys, kernel, point, subject);
+    this.event(kernel, thread, keys);
+  }
+
+  /** The running thread's step returned (or slept): its last segment is an event. */
+  stepEnded(kernel: Kernel, thread: number, depth: number): void {
+    const keys = this.stepKeys[thread];
+    if (keys !== undefined) this.event(kernel, thread, keys);
+    const frame = this.frames[depth];
+    if (frame !== undefined) frame.length = 0;
+    this.top = depth > 0 ? depth - 1 : 0;
+  }
+
+  /** Drops the candidates asleep in the frame at `depth` from `candidates[0..count)`; the new count. */
+  filter(candidates: Int32Array, count: number, depth: number): number {
+    const frame = this.frames[depth];
+    if (frame === undefined || frame.length === 0) return count;
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const thread = candidates[i] ?? 0;
+      if (!frame.some((entry) => entry.thread === thread)) candidates[kept++] = thread;
+    }
+    return kept;
+  }
+
+  /** `continue` was chosen at the point just decided, in the frame at `depth`. */
+  continued(depth: number): void {
+    const source = this.source;
+    const frame = this.frames[depth];
+    if (source === null || frame === undefined) return;
+    for (const entry of source.explored(source.lastDecision())) frame.push(entry);
+  }
+
+  /** A nesting of `thread` was chosen at the point just decided. */
+  nesting(thread: number): void {
+    const source = this.source;
+    if (source === null) return;
+    const footprint = new Footprint();
+    footprint.threads = 1 << thread;
+    this.open.push({ decision: source.lastDecision(), thread, footprint });
+  }
+
+  /** The nesting opened last returned. */
+  nested(): void {
+    const open = this.open.pop();
+    if (open !== undefined) this.source?.nestedFootprint(open.decision, open.thread, open.footprint);
+  }
+
+  /** The schedule ended inside nestings (pruned, or a violation): what they did so far still counts. */
+  abandon(): void {
+    while (this.open.length > 0) this.nested();
+  }
+
+  private event(kernel: Kernel, thread: number, keys: Footprint): void {
+    const bit = 1 << thread;
+    for (const open of this.open) {
+      open.footprint.addAll(keys);
+      open.footprint.threads |= bit;
+    }
+    const state = sleepState(kernel);
+    if (state !== this.sleepState) {
+      // Who may run changed (a wake-up, a thread falling asleep): every sleeper wakes.
+      this.sleepState = state;
+      for (const open of this.open) open.footprint.add(ANYTHING);
+      for (let depth = 0; depth <= this.top; depth++) {
+        const frame = this.frames[depth];
+        if (frame !== undefined) frame.length = 0;
+      }
+      return;
+    }
+    for (let depth = 0; depth <= this.top; depth++) {
+      const frame = this.frames[depth];
+      if (frame === undefined || frame.length === 0) continue;
+      let kept = 0;
+      for (const entry of frame) if (!entry.footprint.conflicts(keys, thread)) frame[kept++] = entry;
+      frame.length = kept;
+    }
+  }
+}
+
+/** A number that changes whenever a thread falls asleep or is woken. */
+function sleepState(kernel: Kernel): number {
+  if (kernel.sleepingCount === 0) return 0;
+  let state = kernel.sleepingCount;
+  for (const sleeping of kernel.sleepingTasks())
+    state = state * 31 + sleeping.task.thread * 2 + (sleeping.woken ? 1 : 0);
+  return state;
+}

@@ -1,0 +1,156 @@
+import { LockDep } from '@coupling-lab/kernel';
+import { DepthFirst } from './depth-first.js';
+import type { Bound } from './verdict.js';
+import type { Session } from './session.js';
+
+/**
+ * A work unit: every schedule whose first decisions are `prefix` (the choice taken at each), at
+ * preemption budget `budget`, explored with sleep sets that start empty at the unit's frontier.
+ * It is plain data naming a scenario and a strategy, so it can go to a worker thread, or
+ * unchanged to a job queue on another machine (README, "Beyond one machine").
+ */
+export interface WorkUnit {
+  readonly index: number;
+  readonly prefix: readonly number[];
+  readonly bound: Bound;
+  readonly budget: number;
+  readonly maxSchedules: number;
+}
+
+/** A dependency a unit's schedule took first (within the unit), and that schedule. */
+export interface UnitOrder {
+  readonly held: string;
+  readonly taken: string;
+  /** The schedule string that took it, and its position in the unit. */
+  readonly schedule: string;
+  readonly at: number;
+  /** The unit's tallies when that schedule ran (itself included). */
+  readonly schedules: number;
+  readonly pruned: number;
+}
+
+/** What a unit found: plain data, merged in unit order by mergeUnits. */
+export interface UnitResult {
+  readonly index: number;
+  readonly schedules: number;
+  readonly pruned: number;
+  readonly executions: number;
+  readonly capped: boolean;
+  /** The unit's first violation: its schedule string (without lock-order witnesses from other units) and position. */
+  readonly violation?: { readonly schedule: string; readonly at: number; readonly kind: string };
+  readonly orders: readonly UnitOrder[];
+}
+
+/** Decisions per unit prefix: a few hundred units for the three-thread scenario, a handful for the small ones. */
+export const UNIT_DECISIONS = 4;
+
+/**
+ * Splits the space into units: one schedule per distinct prefix of UNIT_DECISIONS decisions
+ * (plain depth-first, no reduction), so the split does not depend on how many workers run it.
+ */
+export function splitUnits<W>(
+  session: Session<W>,
+  bound: Bound,
+  budget: number,
+  maxSchedules: number,
+): WorkUnit[] {
+  const enumeration = new DepthFirst();
+  const units: WorkUnit[] = [];
+  do {
+    session.run(enumeration, bound.maxDepth, budget);
+    const prefix = enumeration.path().choices.slice(0, UNIT_DECISIONS);
+    units.push({ index: units.length, prefix, bound, budget, maxSchedules });
+  } while (enumeration.advanceWithin(UNIT_DECISIONS));
+  return units;
+}
+
+/** Explores one unit in `session` (fresh: its own lockdep graph), stopping at its first violation. */
+export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult {
+  const enumeration = new DepthFirst(unit.prefix);
+  const orders: UnitOrder[] = [];
+  let schedules = 0;
+  let pruned = 0;
+  let at = 0;
+  do {
+    if (session.executions >= unit.maxSchedules) {
+      return { index: unit.index, schedules, pruned, executions: session.executions, capped: true, orders };
+    }
+    const logged = session.lockdep.log.length;
+    const outcome = session.run(enumeration, unit.bound.maxDepth, unit.budget, enumeration);
+    at++;
+    if (outcome === 'pruned') pruned++;
+    else schedules++;
+    const own = session.runner.scheduleText();
+    for (const order of session.lockdep.log.slice(logged)) {
+      orders.push({ held: order.held, taken: order.taken, schedule: own, at, schedules, pruned });
+    }
+    if (outcome !== 'pruned' && outcome !== 'complete') {
+      const violation = { schedule: session.scheduleOf(outcome), at, kind: outcome.kind };
+      return {
+        index: unit.index,
+        schedules,
+        pruned,
+        executions: session.executions,
+        capped: false,
+        violation,
+        orders,
+      };
+    }
+  } while (enumeration.advance());
+  return { index: unit.index, schedules, pruned, executions: session.executions, capped: false, orders };
+}
+
+/** The merged outcome: what a single-threaded run over the units in order would have found first. */
+export type Merged =
+  | { readonly found: 'none'; readonly schedules: number; readonly pruned: number; readonly capped: boolean }
+  | {
+      readonly found: 'violation';
+      readonly schedule: string;
+      readonly schedules: number;
+      readonly pruned: number;
+    };
+
+/**
+ * Merges unit results in unit order on one lockdep graph, as lockdep's rule wants: a cycle
+ * closed by dependencies that different units took is found at the schedule that took the
+ * closing one, and its schedule string is led by the schedules that took the others (oldest
+ * first), so that replay rebuilds the graph. Otherwise the first unit's own violation wins.
+ */
+export function mergeUnits(results: readonly UnitResult[]): Merged {
+  const graph = new LockDep();
+  const takenBy = new Map<string, { unit: number; at: number; schedule: string }>();
+  let schedules = 0;
+  let pruned = 0;
+  let capped = false;
+  for (const result of [...results].sort((a, b) => a.index - b.index)) {
+    const limit = result.violation?.at ?? Infinity;
+    for (const order of result.orders) {
+      if (order.at > limit) break;
+      const edge = `${order.held}\u0000${order.taken}`;
+      const cycle = graph.record(order.held, order.taken);
+      if (!takenBy.has(edge))
+        takenBy.set(edge, { unit: result.index, at: order.at, schedule: order.schedule });
+      if (cycle !== undefined && !(result.violation?.kind === 'lock-order' && order.at === limit)) {
+        const witnesses = cycle
+          .map((link) => takenBy.get(`${link.held}\u0000${link.taken}`))
+          .filter((taker) => taker !== undefined && !(taker.unit === result.index && taker.at === order.at))
+          .sort((a, b) => (a?.unit ?? 0) - (b?.unit ?? 0) || (a?.at ?? 0) - (b?.at ?? 0))
+          .map((taker) => taker?.schedule ?? '');
+        const schedule = [...new Set(witnesses), order.schedule].join(' ; ');
+        return {
+          found: 'violation',
+          schedule,
+          schedules: schedules + order.schedules,
+          pruned: pruned + order.pruned,
+        };
+      }
+    }
+    schedules += result.schedules;
+    pruned += result.pruned;
+    capped ||= result.capped;
+    if (result.violation !== undefined) {
+      return { found: 'violation', schedule: result.violation.schedule, schedules, pruned };
+    }
+  }
+  return { found: 'none', schedules, pruned, capped };
+}

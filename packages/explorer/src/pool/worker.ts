@@ -1,0 +1,41 @@
+// The worker side of the pool (piscina): explores one work unit of a catalogue scenario.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Session } from '../core/session.js';
+import { exploreUnit, type UnitResult } from '../core/units.js';
+import { scenarioNamed } from '../catalogue/index.js';
+import { labCore, labTarget } from '../lab-target.js';
+import { resolveStrategy } from '../strategy-ref.js';
+import type { UnitTask } from './task.js';
+
+const imported = new Set<string>();
+
+/**
+ * A TypeScript source path (what a test runner resolves a workspace package to) as its compiled
+ * counterpart in dist/, when there is one: the worker is plain Node and cannot load .ts.
+ */
+function loadable(specifier: string): string {
+  if (!specifier.endsWith('.ts') || !path.isAbsolute(specifier)) return specifier;
+  const compiled = specifier.replace(/([\\/])src([\\/])(.*)\.ts$/, '$1dist$2$3.js');
+  return compiled !== specifier && existsSync(compiled) ? compiled : specifier;
+}
+const sessions = new Map<
+  string,
+  { core: ReturnType<typeof labCore>; target: ReturnType<typeof labTarget> }
+>();
+
+export default async function exploreUnitTask(task: UnitTask): Promise<UnitResult> {
+  for (const specifier of task.imports) {
+    if (imported.has(specifier)) continue;
+    await import(loadable(specifier));
+    imported.add(specifier);
+  }
+  const key = `${task.scenario}\u0000${task.strategy}\u0000${task.linux}`;
+  let built = sessions.get(key);
+  if (built === undefined) {
+    const entry = scenarioNamed(task.scenario);
+    built = { core: labCore(entry), target: labTarget(entry, resolveStrategy(task.strategy), task.linux) };
+    sessions.set(key, built);
+  }
+  return exploreUnit(new Session(built.core, built.target), task.unit);
+}

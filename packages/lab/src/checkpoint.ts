@@ -71,6 +71,16 @@ export class Checkpoint {
     return this.objects.includes(object);
   }
 
+  /**
+   * From now on, `restore` puts `to` wherever the checkpoint had `from` (a shared object, such as
+   * the kernel's lockdep graph, swapped for another one a fresh boot would have been given).
+   */
+  replace(from: object, to: object): void {
+    for (const saved of this.values) {
+      for (let j = 0; j < saved.length; j++) if (saved[j] === from) saved[j] = to;
+    }
+  }
+
   /** Puts every recorded object back as it was when the checkpoint was taken. */
   restore(): void {
     const { objects, kinds, restorers, values } = this;

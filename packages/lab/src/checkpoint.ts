@@ -96,12 +96,14 @@ export class Checkpoint {
           break;
         case MAP: {
           const map = object as Map<unknown, unknown>;
+          if (sameEntries(map, saved)) break;
           map.clear();
           for (let j = 0; j < saved.length; j += 2) map.set(saved[j], saved[j + 1]);
           break;
         }
         case SET: {
           const set = object as Set<unknown>;
+          if (sameMembers(set, saved)) break;
           set.clear();
           for (let j = 0; j < saved.length; j++) set.add(saved[j]);
           break;
@@ -239,7 +241,37 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 
 /** The checkpointed elements, holes included. */
 function restoreElements(array: unknown[], saved: readonly unknown[]): void {
+  if (sameElements(array, saved)) return;
   array.length = 0;
   for (let j = 0; j < saved.length; j++) if (j in saved) array[j] = saved[j];
   array.length = saved.length;
+}
+
+/** Whether `array` holds `saved`'s elements (holes where it has holes): most are untouched. */
+function sameElements(array: readonly unknown[], saved: readonly unknown[]): boolean {
+  if (array.length !== saved.length) return false;
+  for (let j = 0; j < saved.length; j++) {
+    const value = saved[j];
+    if (array[j] !== value || (value === undefined && j in array !== j in saved)) return false;
+  }
+  return true;
+}
+
+/** Whether `map` holds `saved`'s entries (key, value, key, value...) in that order. */
+function sameEntries(map: ReadonlyMap<unknown, unknown>, saved: readonly unknown[]): boolean {
+  if (map.size * 2 !== saved.length) return false;
+  let j = 0;
+  for (const [key, value] of map) {
+    if (key !== saved[j] || value !== saved[j + 1]) return false;
+    j += 2;
+  }
+  return true;
+}
+
+/** Whether `set` holds `saved`'s members in that order. */
+function sameMembers(set: ReadonlySet<unknown>, saved: readonly unknown[]): boolean {
+  if (set.size !== saved.length) return false;
+  let j = 0;
+  for (const member of set) if (member !== saved[j++]) return false;
+  return true;
 }

@@ -1,7 +1,6 @@
 import { LockDep, type LinuxName } from '@coupling-lab/lab';
 import {
   catalogue,
-  explore,
   exploreTarget,
   labCore,
   labTarget,
@@ -28,17 +27,6 @@ const cases = catalogue.flatMap((scenario) =>
 // The three-thread scenarios at one preemption, as in the POR differential; the others at the default bound.
 const boundFor = (scenario: LabScenario) => (scenario.threads.length > 2 ? { maxPreemptions: 1 } : {});
 
-test.each(cases)(
-  '%s x %s on %s: the same verdict with and without the snapshot',
-  (_name, strategy, linux, scenario) => {
-    const bound = boundFor(scenario);
-    const reused = explore(scenario, strategy, { ...bound, linux });
-    const fresh = explore(scenario, strategy, { ...bound, linux, reuseSetup: false });
-    // Verdict, kind, message, schedule counts, minimal schedule, trace and lock chain alike.
-    expect(reused).toEqual(fresh);
-  },
-);
-
 /** `target`, remembering the lockdep graph of the last schedule it booted. */
 function spied<W>(target: ExplorationTarget<W>): { target: ExplorationTarget<W>; lockdep: () => LockDep } {
   let last: LockDep | undefined;
@@ -52,17 +40,25 @@ function spied<W>(target: ExplorationTarget<W>): { target: ExplorationTarget<W>;
 }
 
 test.each(cases)(
-  '%s x %s on %s: after a whole exploration, the restored system is the freshly set-up one',
+  '%s x %s on %s: the same verdict with and without the snapshot, and after it the freshly set-up system',
   (_name, strategy, linux, scenario) => {
     const resolved = resolveStrategy(strategy);
-    const reused = labTarget(scenario, resolved, linux);
-    const spy = spied(reused);
-    exploreTarget(labCore(scenario), spy.target, boundFor(scenario));
+    const bound = boundFor(scenario);
+    const spy = spied(labTarget(scenario, resolved, linux));
+    const reused = exploreTarget(labCore(scenario), spy.target, bound);
+    const fresh = exploreTarget(
+      labCore(scenario),
+      labTarget(scenario, resolved, linux, { reuseSetup: false }),
+      bound,
+    );
+    // Verdict, kind, message, schedule counts, minimal schedule, trace and lock chain alike.
+    expect(reused).toEqual(fresh);
+    // The system every schedule ran on, put back once more, against one freshly booted and set up.
     const lockdep = spy.lockdep();
-    const restored = reused.boot(lockdep).world;
-    const fresh = labTarget(scenario, resolved, linux, { reuseSetup: false }).boot(lockdep).world;
-    expect(restored).not.toBe(fresh);
-    expect(structuralDifference(restored, fresh)).toBeUndefined();
+    const restored = spy.target.boot(lockdep).world;
+    const setUp = labTarget(scenario, resolved, linux, { reuseSetup: false }).boot(lockdep).world;
+    expect(restored).not.toBe(setUp);
+    expect(structuralDifference(restored, setUp)).toBeUndefined();
   },
 );
 

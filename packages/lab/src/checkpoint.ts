@@ -242,8 +242,17 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 /** The checkpointed elements, holes included. */
 function restoreElements(array: unknown[], saved: readonly unknown[]): void {
   if (sameElements(array, saved)) return;
-  array.length = 0;
-  for (let j = 0; j < saved.length; j++) if (j in saved) array[j] = saved[j];
+  if (array.length > saved.length) array.length = saved.length;
+  let holes = false;
+  for (let j = 0; j < saved.length; j++) {
+    if (j in saved) array[j] = saved[j];
+    else holes = true;
+  }
+  if (holes) {
+    // Rare (an fd table): rebuild, so that a hole stays a hole.
+    array.length = 0;
+    for (let j = 0; j < saved.length; j++) if (j in saved) array[j] = saved[j];
+  }
   array.length = saved.length;
 }
 

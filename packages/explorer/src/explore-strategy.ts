@@ -44,7 +44,7 @@ export type ScenarioRef = LabScenario | string;
 
 /**
  * Races `scenario` against `strategy` (an instance, class or registered name), each schedule from
- * a fresh boot: 'clean' (with the bound, the schedule count and whether the bound was covered),
+ * the system a fresh boot and setup builds (the setup snapshot unless `reuseSetup` is false): 'clean' (with the bound, the schedule count and whether the bound was covered),
  * 'violation' (the minimal schedule, replayable with `replay`), or 'skipped'.
  */
 export function explore(

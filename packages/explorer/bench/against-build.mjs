@@ -1,7 +1,8 @@
 // Times this checkout against another build of coupling-lab, each subject in a fresh process,
 // rounds interleaved, CPU time (not wall time) so that other load on the machine matters less:
 //   direct GROUP_ADD + GROUP_DEL with no explorer attached (ns per ioctl), and
-//   the explorer's schedules per second on add-vs-del against direct.
+//   the explorer's schedules per second on add-vs-del against direct, and for this checkout also
+//   with the setup snapshot off (reuseSetup: false: a fresh boot and setup for every schedule).
 // Build both first (npx tsc -b packages), e.g. the commit before a change in a worktree:
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && npx -y pnpm@10.34.9 install --frozen-lockfile && npx tsc -b packages)
 //   node packages/explorer/bench/against-build.mjs /tmp/before [rounds]
@@ -34,12 +35,14 @@ async function measure(root, what) {
   }
   const explorer = await import(pathToFileURL(`${root}/packages/explorer/dist/index.js`).href);
   const strategy = explorer.resolveStrategy('direct');
-  for (let i = 0; i < 200; i++) explorer.explore('add-vs-del', strategy);
+  // Older builds ignore the option.
+  const options = what === 'explore-fresh' ? { reuseSetup: false } : {};
+  for (let i = 0; i < 200; i++) explorer.explore('add-vs-del', strategy, options);
   let schedules = 0;
   let used = 0;
   const start = process.cpuUsage();
   while (used < 1.5e6) {
-    const verdict = explorer.explore('add-vs-del', strategy);
+    const verdict = explorer.explore('add-vs-del', strategy, options);
     schedules += verdict.schedules + verdict.pruned;
     const now = process.cpuUsage(start);
     used = now.user + now.system;
@@ -59,15 +62,26 @@ if (subject !== undefined) {
     ['explore', 'schedules/s'],
   ]) {
     const ratios = [];
+    const freshRatios = [];
     const lines = [];
     for (let round = 0; round < Number(roundsText); round++) {
       const them = run(other, what);
       const us = run(here, what);
       ratios.push(us / them);
-      lines.push(`  ${them.toFixed(1).padStart(9)} ${us.toFixed(1).padStart(9)}  ${(us / them).toFixed(3)}`);
+      let line = `  ${them.toFixed(1).padStart(9)} ${us.toFixed(1).padStart(9)}  ${(us / them).toFixed(3)}`;
+      if (what === 'explore') {
+        const fresh = run(here, 'explore-fresh');
+        freshRatios.push(us / fresh);
+        line += `  ${fresh.toFixed(1).padStart(9)}  ${(us / fresh).toFixed(3)}`;
+      }
+      lines.push(line);
     }
-    console.log(`${what} (${unit}): other, this checkout, ratio`);
+    const extra = what === 'explore' ? ', this checkout without the snapshot, ratio this/that' : '';
+    console.log(`${what} (${unit}): other, this checkout, ratio${extra}`);
     console.log(lines.join('\n'));
-    console.log(`  median ratio this/other: ${median(ratios).toFixed(3)}\n`);
+    console.log(`  median ratio this/other: ${median(ratios).toFixed(3)}`);
+    if (what === 'explore')
+      console.log(`  median ratio snapshot/no snapshot: ${median(freshRatios).toFixed(3)}`);
+    console.log('');
   }
 }

@@ -1,10 +1,15 @@
 // Schedules per second of the explorer on a kernel-only toy: two threads of two syscalls each
 // (symbol_get/call/symbol_put twice against rmmod + insmod of the provider), explored exhaustively
 // with the default bound, over and over for about two seconds.
-// Build first: npx tsc -b packages/explorer; then: node packages/explorer/bench/schedules-per-second.mjs
+// Then the same on the catalogue's add-vs-del against direct (a lab target: each schedule starts
+// from the setup snapshot, lab-target.ts); SNAPSHOT=0 boots and sets up afresh for every schedule
+// instead (one mode per process: mixing both in one process makes the shared code megamorphic).
+// Build first: npx tsc -b packages; then: node packages/explorer/bench/schedules-per-second.mjs
 import { performance } from 'node:perf_hooks';
 import { Kernel } from '@coupling-lab/kernel';
 import { explore } from '../dist/core/index.js';
+import { explore as exploreScenario, resolveStrategy } from '../dist/index.js';
+import '../../strategy-direct/dist/index.js';
 
 const provider = {
   name: 'provider',
@@ -68,3 +73,21 @@ console.log(
   `${scenario.name}: ${perExploration} schedules per exploration (${once.schedules} run, ${once.pruned} pruned)`,
 );
 console.log(`${rate} schedules/s (${explorations} explorations in ${seconds.toFixed(2)} s)`);
+
+const snapshot = process.env.SNAPSHOT !== '0';
+const lab = { reuseSetup: snapshot };
+const direct = resolveStrategy('direct');
+const first = exploreScenario('add-vs-del', direct, lab);
+const perLab = first.schedules + first.pruned;
+for (let i = 0; i < 200; i++) exploreScenario('add-vs-del', direct, lab);
+let labExplorations = 0;
+const labStart = performance.now();
+while (performance.now() - labStart < 2000) {
+  exploreScenario('add-vs-del', direct, lab);
+  labExplorations++;
+}
+const labSeconds = (performance.now() - labStart) / 1000;
+console.log(
+  `add-vs-del x direct (${snapshot ? 'setup snapshot' : 'fresh boot and setup per schedule'}): ` +
+    `${Math.round((labExplorations * perLab) / labSeconds)} schedules/s (${perLab} per exploration)`,
+);

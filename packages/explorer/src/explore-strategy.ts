@@ -8,7 +8,7 @@ import { DEFAULT_LINUX, type LinuxName, runsOn } from '@coupling-lab/lab';
 import { scenarioNamed } from './catalogue/index.js';
 import type { LabScenario } from './lab-scenario.js';
 import type { CouplingStrategy } from '@coupling-lab/lab';
-import { labCore, labTarget } from './lab-target.js';
+import { labCore, labTarget, type LabTargetOptions } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 import { ScheduleError } from './core/schedule-error.js';
 
@@ -21,7 +21,7 @@ export interface SkippedVerdict {
 export type ScenarioVerdict = Verdict | SkippedVerdict;
 
 /** The explorer's bound, and the kernel every schedule boots (default v5.17). */
-export interface LabExploreOptions extends ExploreOptions {
+export interface LabExploreOptions extends ExploreOptions, LabTargetOptions {
   readonly linux?: LinuxName;
 }
 
@@ -44,7 +44,7 @@ export type ScenarioRef = LabScenario | string;
 
 /**
  * Races `scenario` against `strategy` (an instance, class or registered name), each schedule from
- * a fresh boot: 'clean' (with the bound, the schedule count and whether the bound was covered),
+ * the system a fresh boot and setup builds (the setup snapshot unless `reuseSetup` is false): 'clean' (with the bound, the schedule count and whether the bound was covered),
  * 'violation' (the minimal schedule, replayable with `replay`), or 'skipped'.
  */
 export function explore(
@@ -57,7 +57,7 @@ export function explore(
   const linux = options.linux ?? DEFAULT_LINUX;
   const reason = skipReason(entry, resolved, linux);
   if (reason !== undefined) return { verdict: 'skipped', reason };
-  return exploreTarget(labCore(entry), labTarget(entry, resolved, linux), options);
+  return exploreTarget(labCore(entry), labTarget(entry, resolved, linux, options), options);
 }
 
 /** Re-executes a schedule string from a verdict; throws if it does not fit the scenario or the scenario does not apply. */

@@ -19,17 +19,19 @@ export interface FileOperations {
   ioctl?(file: File, request: number, arg: IoctlArg, current: Process): number;
 }
 
+/** Ids for files made outside a kernel's VFS (a kernel numbers its own, vfs.ts). */
 let nextFileId = 1;
 
 /** `struct file`: reference counted (f_count); the last fput runs `release` and unpins the owner. */
 export class File extends KernelObject {
   count = 1;
   privateData: unknown = undefined;
-  readonly id = nextFileId++;
 
   constructor(
     readonly path: string,
     readonly fops: FileOperations,
+    /** Creation order, for listings; numbered per kernel, so that two boots number alike. */
+    readonly id: number = nextFileId++,
   ) {
     super(`file ${path}`, null);
   }

@@ -64,9 +64,16 @@ export class Kernel {
   currentThread = 0;
   /** `current`: the task whose syscall is running, or null between syscalls. */
   current: Task | null = null;
-  hook: PreemptionHook | undefined;
-  tracer: Tracer | undefined;
-  scheduler: Scheduler | undefined;
+  hook: PreemptionHook | undefined = undefined;
+  tracer: Tracer | undefined = undefined;
+  scheduler: Scheduler | undefined = undefined;
+  /**
+   * The loaded modules' global data (what a module's .data and .bss hold, for inspection as
+   * debugfs shows it), by a key each module's code owns. A field of the kernel rather than a
+   * WeakMap keyed by it, so that everything a booted system holds is reachable from it (the
+   * explorer's snapshot puts it back in place).
+   */
+  readonly globals = new Map<symbol, unknown>();
 
   private readonly symbols = new SymbolTable(this);
   private readonly loader = new ModuleLoader(this, this.symbols);

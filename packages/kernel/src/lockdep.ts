@@ -32,6 +32,12 @@ export class LockDep {
     return back === undefined ? undefined : [{ held, taken }, ...back];
   }
 
+  /** Whether `record(held, taken)` would close a cycle, without recording anything. */
+  wouldCloseCycle(held: string, taken: string): boolean {
+    if (this.after.get(held)?.has(taken) === true) return false;
+    return this.path(taken, held) !== undefined;
+  }
+
   /** Called once for each new edge (the explorer remembers which schedule took it first). */
   protected added(_held: string, _taken: string): void {}
 

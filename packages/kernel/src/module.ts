@@ -15,7 +15,7 @@ export class Module {
   readonly uses = new Set<Module>();
   /** Modules that use this one (lsmod's "Used by" names; Linux's source_list). */
   readonly usedBy = new Set<Module>();
-  body: ModuleBody | undefined;
+  body: ModuleBody | undefined = undefined;
 
   constructor(readonly image: ModuleImage) {}
 

@@ -9,6 +9,8 @@ import type { Process } from './process.js';
 export class Vfs {
   private readonly chrdevs = new Map<string, FileOperations>();
   private readonly liveFiles = new Set<File>();
+  /** The next file's id: files are numbered per kernel. */
+  private fileIds = 1;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -31,7 +33,7 @@ export class Vfs {
     const fops = this.chrdevs.get(path);
     if (fops === undefined) return -errno.ENOENT;
     if (fops.owner !== null && !pinModule(this.kernel, fops.owner)) return -errno.ENODEV;
-    const file = new File(path, fops);
+    const file = new File(path, fops, this.fileIds++);
     this.liveFiles.add(file);
     if (fops.open !== undefined) {
       this.checkFileOps(file);
@@ -52,7 +54,7 @@ export class Vfs {
    */
   anonFile(name: string, fops: FileOperations, privateData: unknown): File | undefined {
     if (!tryModuleGet(this.kernel, fops.owner)) return undefined;
-    const file = new File(`anon_inode:${name}`, fops);
+    const file = new File(`anon_inode:${name}`, fops, this.fileIds++);
     file.privateData = privateData;
     this.liveFiles.add(file);
     return file;

@@ -1,14 +1,15 @@
 import type { Kernel } from '@coupling-lab/kernel';
 import type { KvmCore } from './kvm-core.js';
 
-/** The loaded kvm module's data, per kernel, for inspection. Set by init, cleared by exit. */
-const loaded = new WeakMap<Kernel, KvmCore>();
+/** The loaded kvm module's data, in the kernel's module globals. */
+const KVM = Symbol('kvm');
 
+/** The loaded kvm module's data, per kernel, for inspection. Set by init, cleared by exit. */
 export function kvmState(kernel: Kernel): KvmCore | undefined {
-  return loaded.get(kernel);
+  return kernel.globals.get(KVM) as KvmCore | undefined;
 }
 
 export function setKvmState(kernel: Kernel, core: KvmCore | undefined): void {
-  if (core === undefined) loaded.delete(kernel);
-  else loaded.set(kernel, core);
+  if (core === undefined) kernel.globals.delete(KVM);
+  else kernel.globals.set(KVM, core);
 }

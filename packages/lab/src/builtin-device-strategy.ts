@@ -17,6 +17,8 @@ export abstract class BuiltinDeviceStrategy implements CouplingStrategy {
   abstract readonly summary: string;
   abstract readonly runtimeEdges: readonly CouplingEdge[];
   abstract readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>>;
+  /** The lab's modules keep their state in objects the kernel reaches (explorer snapshot test). */
+  readonly checkpointable: boolean = true;
   /** Where GROUP_ADD calls set_kvm, if not where the kernel does (a race-catalogue variant's difference). */
   protected readonly setKvmOrder: SetKvmOrder | undefined = undefined;
 

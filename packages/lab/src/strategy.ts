@@ -33,6 +33,14 @@ export interface CouplingStrategy {
    * functions were removed in v5.19). Absent, or a kernel not listed: v5.17 only.
    */
   readonly kernels?: Readonly<Partial<Record<LinuxName, true | string>>>;
+  /**
+   * Every bit of state its modules keep lives in objects reachable from the booted system (class
+   * fields, Maps and Sets, the kernel's module globals), none only in a closure's variables: the
+   * explorer may then boot and set up once and start every schedule from a checkpoint of that
+   * system (lab's checkpoint.ts), which can only put back what it can reach. Absent or false, it
+   * boots afresh for every schedule. A subclass whose modules keep closure state must set it false.
+   */
+  readonly checkpointable?: boolean;
   /** Every module image of this strategy's system (kvm, vfio, vfio_pci, and any glue), in load order, for `machine.linux`. */
   modules(machine: Machine): readonly ModuleImage[];
   /**

@@ -30,6 +30,8 @@ export class RegisterOpsStrategy implements CouplingStrategy {
     "the reviewer's alternative: a kvm_vfio glue module registers the device ops with KVM";
   readonly runtimeEdges: readonly CouplingEdge[] = [{ from: 'kvm_vfio', to: 'kvm', kind: 'registers' }];
   readonly kernels: Readonly<Partial<Record<LinuxName, true | string>>> = { 'v5.17': true, 'v6.6': true };
+  /** kvm_vfio keeps its state in objects the kernel reaches (explorer snapshot test). */
+  readonly checkpointable: boolean = true;
   protected readonly pinning: DeviceOpsPinning = 'locked';
   protected readonly opsHaveOwner: boolean = true;
 

@@ -47,8 +47,12 @@ interface HandedHelpers {
   readonly kvm: ModuleContext['module'];
 }
 
-/** Per booted system (its kernel): what that system's kvm handed VFIO. */
-const handed = new WeakMap<Kernel, HandedHelpers>();
+/** Per booted system, in its kernel's module globals: what that system's kvm handed VFIO. */
+const HANDED = Symbol('kvm_vfio_helpers');
+const handed = {
+  get: (kernel: Kernel): HandedHelpers | undefined => kernel.globals.get(HANDED) as HandedHelpers | undefined,
+  set: (kernel: Kernel, helpers: HandedHelpers): void => void kernel.globals.set(HANDED, helpers),
+};
 
 /**
  * kvm's side of "vfio: KVM: Pass get/put helpers from KVM to VFIO, don't do circular lookup"

@@ -161,12 +161,14 @@ function canAttach(hwpt: Hwpt, idev: IommufdDevice): boolean {
  * last fput (a bound device holds a reference on the file: iommufd_ctx_from_fd's fget).
  */
 export function iommufdFops(kernel: Kernel, owner: Module): FileOperations {
-  let serial = 1;
-  return {
+  // The contexts' serial numbers live in the table, not in a closure's variable, so that every
+  // bit of a booted system's state is reachable from its kernel (the explorer's snapshot).
+  const fops: FileOperations & { opened: number } = {
     name: 'iommufd',
     owner,
+    opened: 0,
     open(file: File): number {
-      file.privateData = new IommufdCtx(owner, file, serial++);
+      file.privateData = new IommufdCtx(owner, file, ++fops.opened);
       return 0;
     },
     release(file: File): void {
@@ -191,6 +193,7 @@ export function iommufdFops(kernel: Kernel, owner: Module): FileOperations {
       }
     },
   };
+  return fops;
 }
 
 /** iommufd_ctx_from_fd: the context with the file reference fdget took, -EBADF, or -EBADFD for another file. */

@@ -23,7 +23,8 @@ export interface ScenarioCore<W> {
 }
 
 /**
- * Boots a fresh world for each schedule, so no state leaks between schedules. The kernel must be
+ * Gives each schedule the world a fresh boot would build, so no state leaks between schedules (the
+ * lab's target builds it once and puts it back in place for each schedule). The kernel must be
  * built with the given `lockdep`: one graph spans every schedule of an exploration.
  */
 export interface ExplorationTarget<W> {

@@ -12,7 +12,8 @@ export interface ChainLink extends LockDependency {
 }
 
 /**
- * The schedules of one exploration (or one replay): each boots a fresh world, but all share one
+ * The schedules of one exploration (or one replay): each starts from a freshly booted world (or
+ * one put back as it was, lab-target.ts), but all share one
  * lockdep graph, as lockdep's rule wants orders from different runs to combine.
  */
 export class Session<W> {

@@ -1,0 +1,286 @@
+/**
+ * An object graph that cannot be checkpointed soundly: it holds something whose contents cannot
+ * be read back (a WeakMap, a Promise), or a property a plain assignment cannot put back.
+ */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+const PLAIN = 0;
+const ARRAY = 1;
+const MAP = 2;
+const SET = 3;
+const TYPED = 4;
+
+type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
+
+/** What a checkpoint must refuse: state it could neither read nor put back. */
+const opaque: readonly (abstract new (...args: never[]) => object)[] = [
+  WeakMap,
+  WeakSet,
+  WeakRef,
+  Promise,
+  Date,
+  RegExp,
+  ArrayBuffer,
+  DataView,
+];
+
+/**
+ * Every object of a graph as it was at one moment, put back in place on `restore`: each object
+ * gets back exactly the own properties (or elements, or entries) it had, so everything that
+ * points at it (a module's closures, an ops table, another object) sees the checkpointed state
+ * again, and what was made after the checkpoint drops out of the graph. Objects in `shared` are
+ * neither recorded nor entered (the explorer's lockdep graph, the strategy, its module images:
+ * what every boot shares anyway). Functions are leaves: their code is shared, and what their
+ * closures capture must also be reachable through properties for the checkpoint to be sound
+ * (the explorer's snapshot test checks that against a fresh boot, closures included).
+ */
+export class Checkpoint {
+  private readonly objects: object[] = [];
+  private readonly kinds: number[] = [];
+  private readonly restorers: (Restorer | null)[] = [];
+  private readonly values: unknown[][] = [];
+
+  private constructor() {}
+
+  /** Records every object reachable from `roots` through properties, elements and Map/Set entries. */
+  static take(roots: readonly unknown[], shared: ReadonlySet<object> = new Set()): Checkpoint {
+    const checkpoint = new Checkpoint();
+    const seen = new Set<object>();
+    const stack: unknown[] = [...roots];
+    while (stack.length > 0) {
+      const value = stack.pop();
+      if (typeof value !== 'object' || value === null || seen.has(value) || shared.has(value)) continue;
+      seen.add(value);
+      checkpoint.record(value, stack);
+    }
+    return checkpoint;
+  }
+
+  /** Objects recorded. */
+  get size(): number {
+    return this.objects.length;
+  }
+
+  /** Whether `object` is one of the recorded objects. */
+  covers(object: object): boolean {
+    return this.objects.includes(object);
+  }
+
+  /**
+   * From now on, `restore` puts `to` wherever the checkpoint had `from` (a shared object, such as
+   * the kernel's lockdep graph, swapped for another one a fresh boot would have been given).
+   */
+  replace(from: object, to: object): void {
+    for (const saved of this.values) {
+      for (let j = 0; j < saved.length; j++) if (saved[j] === from) saved[j] = to;
+    }
+  }
+
+  /** Puts every recorded object back as it was when the checkpoint was taken. */
+  restore(): void {
+    const { objects, kinds, restorers, values } = this;
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i] as object;
+      const saved = values[i] as unknown[];
+      switch (kinds[i]) {
+        case PLAIN:
+          (restorers[i] as Restorer)(object, saved);
+          break;
+        case ARRAY:
+          restoreElements(object as unknown[], saved);
+          break;
+        case MAP: {
+          const map = object as Map<unknown, unknown>;
+          if (sameEntries(map, saved)) break;
+          map.clear();
+          for (let j = 0; j < saved.length; j += 2) map.set(saved[j], saved[j + 1]);
+          break;
+        }
+        case SET: {
+          const set = object as Set<unknown>;
+          if (sameMembers(set, saved)) break;
+          set.clear();
+          for (let j = 0; j < saved.length; j++) set.add(saved[j]);
+          break;
+        }
+        case TYPED:
+          (object as TypedArray).set(saved as number[]);
+          break;
+      }
+    }
+  }
+
+  private record(object: object, stack: unknown[]): void {
+    const prototype = Object.getPrototypeOf(object) as object | null;
+    const kind = prototype === Object.prototype ? PLAIN : kindOf(prototype);
+    if (kind === TYPED) {
+      this.push(object, TYPED, null, Array.from(object as TypedArray));
+      return;
+    }
+    if (kind === ARRAY) {
+      const elements = (object as unknown[]).slice();
+      if (Object.keys(object).length !== elements.filter(() => true).length) {
+        throw new CheckpointError('cannot checkpoint an array with properties of its own');
+      }
+      this.push(object, ARRAY, null, elements);
+      for (let j = 0; j < elements.length; j++) stack.push(elements[j]);
+      return;
+    }
+    if (kind === MAP || kind === SET) {
+      if (Reflect.ownKeys(object).length > 0)
+        throw new CheckpointError('cannot checkpoint a Map or Set with own properties');
+      const saved: unknown[] = [];
+      if (kind === MAP) for (const [key, value] of object as Map<unknown, unknown>) saved.push(key, value);
+      else for (const member of object as Set<unknown>) saved.push(member);
+      this.push(object, kind, null, saved);
+      for (let j = 0; j < saved.length; j++) stack.push(saved[j]);
+      return;
+    }
+    const keys = Object.keys(object);
+    if (Reflect.ownKeys(object).length !== keys.length) {
+      throw new CheckpointError(
+        `cannot checkpoint a ${prototype?.constructor?.name ?? 'null-prototype'} object with symbol or non-enumerable keys`,
+      );
+    }
+    const record = object as Record<string, unknown>;
+    const values: unknown[] = new Array(keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      const value = record[keys[j] as string];
+      values[j] = value;
+      stack.push(value);
+    }
+    // A frozen object cannot change: nothing to put back (its values are still entered above).
+    if (Object.isFrozen(object)) return;
+    this.push(object, PLAIN, restorerFor(prototype, keys), values);
+  }
+
+  private push(object: object, kind: number, restorer: Restorer | null, values: unknown[]): void {
+    this.objects.push(object);
+    this.kinds.push(kind);
+    this.restorers.push(restorer);
+    this.values.push(values);
+  }
+}
+
+/** How a prototype's objects are recorded, found once per prototype. */
+const kinds = new Map<object | null, number>();
+
+function kindOf(prototype: object | null): number {
+  let kind = kinds.get(prototype);
+  if (kind !== undefined) return kind;
+  const probe = Object.create(prototype) as object;
+  const refused = opaque.find((type) => probe instanceof type);
+  if (refused !== undefined) {
+    throw new CheckpointError(`cannot checkpoint a ${refused.name}: its state cannot be read back`);
+  }
+  if (prototype !== null && ArrayBuffer.isView(prototype)) kind = TYPED;
+  else if (probe instanceof Int8Array || probe instanceof Uint8Array || probe instanceof Int16Array)
+    kind = TYPED;
+  else if (probe instanceof Uint16Array || probe instanceof Int32Array || probe instanceof Uint32Array)
+    kind = TYPED;
+  else if (probe instanceof Float64Array) kind = TYPED;
+  else if (probe instanceof Array) kind = ARRAY;
+  else if (probe instanceof Map) kind = MAP;
+  else if (probe instanceof Set) kind = SET;
+  else kind = PLAIN;
+  kinds.set(prototype, kind);
+  return kind;
+}
+
+/** Puts back the values of a sealed object's properties, in the order its keys were recorded. */
+type Restorer = (object: object, values: readonly unknown[]) => void;
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Restorers by prototype and key list: one small function per shape, shared by every checkpoint. */
+const restorers = new Map<
+  object | null,
+  { readonly keys: readonly string[]; readonly restorer: Restorer }[]
+>();
+
+/**
+ * The restorer for objects of `object`'s prototype with these keys: a function written out for
+ * the shape (`if (o.count !== v[0]) o.count = v[0]; ...`), so that each property access is one
+ * monomorphic inline cache rather than a generic keyed lookup (a restore writes a few hundred of
+ * them per schedule); keys that are not identifiers get a generic loop.
+ */
+function restorerFor(prototype: object | null, keys: readonly string[]): Restorer {
+  let shapes = restorers.get(prototype);
+  if (shapes === undefined) {
+    shapes = [];
+    restorers.set(prototype, shapes);
+  }
+  for (const shape of shapes) if (sameKeys(shape.keys, keys)) return shape.restorer;
+  let restorer: Restorer;
+  if (keys.every((key) => IDENTIFIER.test(key))) {
+    const body = keys.map((key, j) => `if (o.${key} !== v[${j}]) o.${key} = v[${j}];`).join('\n');
+    restorer = new Function('o', 'v', `'use strict';\n${body}`) as Restorer;
+  } else {
+    restorer = (target, values) => {
+      const record = target as Record<string, unknown>;
+      for (let j = 0; j < keys.length; j++) {
+        const key = keys[j] as string;
+        if (record[key] !== values[j]) record[key] = values[j];
+      }
+    };
+  }
+  shapes.push({ keys, restorer });
+  return restorer;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/** The checkpointed elements, holes included. */
+function restoreElements(array: unknown[], saved: readonly unknown[]): void {
+  if (sameElements(array, saved)) return;
+  if (array.length > saved.length) array.length = saved.length;
+  let holes = false;
+  for (let j = 0; j < saved.length; j++) {
+    if (j in saved) array[j] = saved[j];
+    else holes = true;
+  }
+  if (holes) {
+    // Rare (an fd table): rebuild, so that a hole stays a hole.
+    array.length = 0;
+    for (let j = 0; j < saved.length; j++) if (j in saved) array[j] = saved[j];
+  }
+  array.length = saved.length;
+}
+
+/** Whether `array` holds `saved`'s elements (holes where it has holes): most are untouched. */
+function sameElements(array: readonly unknown[], saved: readonly unknown[]): boolean {
+  if (array.length !== saved.length) return false;
+  for (let j = 0; j < saved.length; j++) {
+    const value = saved[j];
+    if (array[j] !== value || (value === undefined && j in array !== j in saved)) return false;
+  }
+  return true;
+}
+
+/** Whether `map` holds `saved`'s entries (key, value, key, value...) in that order. */
+function sameEntries(map: ReadonlyMap<unknown, unknown>, saved: readonly unknown[]): boolean {
+  if (map.size * 2 !== saved.length) return false;
+  let j = 0;
+  for (const [key, value] of map) {
+    if (key !== saved[j] || value !== saved[j + 1]) return false;
+    j += 2;
+  }
+  return true;
+}
+
+/** Whether `set` holds `saved`'s members in that order. */
+function sameMembers(set: ReadonlySet<unknown>, saved: readonly unknown[]): boolean {
+  if (set.size !== saved.length) return false;
+  let j = 0;
+  for (const member of set) if (member !== saved[j++]) return false;
+  return true;
+}

@@ -1,0 +1,68 @@
+import { Checkpoint, CheckpointError } from '../src/index.js';
+
+class Counter {
+  count = 0;
+  owner: { name: string } | null = null;
+}
+
+test('restore puts back fields, elements (holes included), Map and Set entries in order, in place', () => {
+  const counter = new Counter();
+  const table: (Counter | undefined)[] = [];
+  table[3] = counter;
+  const byName = new Map<string, Counter>([['a', counter]]);
+  const members = new Set<string>(['x', 'y']);
+  const typed = new Int32Array([1, 2]);
+  const root = { counter, table, byName, members, typed };
+  const checkpoint = Checkpoint.take([root]);
+
+  counter.count = 5;
+  counter.owner = { name: 'made later' };
+  table.push(new Counter());
+  table[0] = counter;
+  byName.delete('a');
+  byName.set('b', new Counter());
+  members.delete('x');
+  members.add('x');
+  typed[1] = 9;
+  checkpoint.restore();
+
+  expect(root.counter).toBe(counter);
+  expect(counter).toEqual({ count: 0, owner: null });
+  expect(table).toHaveLength(4);
+  expect(0 in table).toBe(false);
+  expect(table[3]).toBe(counter);
+  expect([...byName]).toEqual([['a', counter]]);
+  expect([...members]).toEqual(['x', 'y']);
+  expect([...typed]).toEqual([1, 2]);
+});
+
+test('a shared object is neither recorded nor entered', () => {
+  const shared = { graph: new Map<string, number>() };
+  const own = new Counter();
+  const checkpoint = Checkpoint.take([{ shared, own }], new Set([shared]));
+  shared.graph.set('edge', 1);
+  own.count = 1;
+  checkpoint.restore();
+  expect([...shared.graph]).toEqual([['edge', 1]]);
+  expect(own.count).toBe(0);
+  expect(checkpoint.size).toBe(2);
+});
+
+test('state it cannot read back is refused', () => {
+  expect(() => Checkpoint.take([{ cache: new WeakMap() }])).toThrow(CheckpointError);
+  const hidden = {};
+  Object.defineProperty(hidden, 'secret', { value: 1, enumerable: false, writable: true });
+  expect(() => Checkpoint.take([hidden])).toThrow(/non-enumerable/);
+  const tagged = { [Symbol('tag')]: 1 };
+  expect(() => Checkpoint.take([tagged])).toThrow(CheckpointError);
+});
+
+test('a frozen object is entered but left as it is', () => {
+  const inner = new Counter();
+  const frozen = Object.freeze({ inner });
+  const checkpoint = Checkpoint.take([frozen]);
+  inner.count = 3;
+  checkpoint.restore();
+  expect(inner.count).toBe(0);
+  expect(checkpoint.size).toBe(1);
+});

@@ -1,6 +1,8 @@
 import { Piscina, type TaskQueue } from 'piscina';
 
-type Task = Parameters<TaskQueue['push']>[0];
+/** A task as the pool's queue holds it (piscina's record, which exposes the task's queue options). */
+export type QueuedTask = Parameters<TaskQueue['push']>[0];
+type Task = QueuedTask;
 
 /** What a task tells the queue (under piscina's queueOptionsSymbol): how large its exploration is. */
 export interface QueueOptions {
@@ -9,9 +11,9 @@ export interface QueueOptions {
 }
 
 /** Marks a task for the pool's queue; the mark is a symbol-keyed property, which is not sent to the worker. */
-export function weighted<T extends object>(task: T, weight: number): T {
+export function weighted<T extends object>(task: T, weight: number): T & QueuedTask {
   const options: QueueOptions = { weight };
-  return Object.assign(task, { [Piscina.queueOptionsSymbol]: options });
+  return Object.assign(task, { [Piscina.queueOptionsSymbol]: options }) as T & QueuedTask;
 }
 
 function weightOf(task: Task): number {

@@ -35,9 +35,9 @@ function workerFile(): string {
 
 /**
  * A piscina pool of `workers` threads running explorer work units, the largest exploration's
- * first (HeaviestFirst). Each worker is handed its next task while it runs one
- * (concurrentTasksPerWorker 2), so it never waits for a round trip to the main thread, which may
- * be busy splitting another exploration. Destroy it when done.
+ * first (HeaviestFirst). One task per worker at a time: a task is synchronous, so a second one
+ * handed over early would only hold back the first one's result until both are done. Destroy it
+ * when done.
  */
 export function explorerPool(workers: number = availableParallelism()): Piscina {
   return new Piscina({
@@ -45,7 +45,6 @@ export function explorerPool(workers: number = availableParallelism()): Piscina 
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
-    concurrentTasksPerWorker: 2,
     taskQueue: new HeaviestFirst(),
   });
 }

@@ -30,9 +30,6 @@ export async function exploreInUnits<W>(
     maxPreemptions: options.maxPreemptions ?? DEFAULT_BOUND.maxPreemptions,
   };
   const maxSchedules = options.maxSchedules ?? 250_000;
-  // Let the event loop turn first: explorations started together (a whole catalogue on one pool)
-  // then split one at a time between the pool's dispatches, not all before any unit is handed out.
-  await new Promise((resolve) => setImmediate(resolve));
   const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules);
   const merged = mergeUnits(await run(units));
   if (merged.found === 'violation') {

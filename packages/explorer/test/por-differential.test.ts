@@ -9,10 +9,14 @@ import { realStrategies, variants } from './strategies.js';
 // space at two is ~20 000 schedules per strategy), the others at two.
 const boundFor = (threads: number) => ({ maxDepth: 2, maxPreemptions: threads > 2 ? 1 : 2 });
 
+// On v6.6 the three-thread scenario is left to v5.17 (its v6.6 space at one preemption costs ~4 s
+// of the suite's two minutes); v6.6's own preemption points are raced by every two-thread entry.
 const onBoth = (['v5.17', 'v6.6'] as const).flatMap((linux) =>
-  catalogue.flatMap((scenario) =>
-    [...realStrategies, ...variants].map((strategy) => [scenario.name, strategy, linux] as const),
-  ),
+  catalogue
+    .filter((scenario) => linux === 'v5.17' || scenario.threads.length === 2)
+    .flatMap((scenario) =>
+      [...realStrategies, ...variants].map((strategy) => [scenario.name, strategy, linux] as const),
+    ),
 );
 // The history's own shapes (and fixes) on the scenario and kernel each row names.
 const historical = history.flatMap((row) =>

@@ -1,5 +1,11 @@
 import { Kernel, type LockDep } from '@coupling-lab/kernel';
-import { explore, type ExplorationTarget, type ScenarioCore } from '../src/core/index.js';
+import {
+  explore,
+  exploreInUnits,
+  inThisThread,
+  type ExplorationTarget,
+  type ScenarioCore,
+} from '../src/core/index.js';
 
 // The reduction's top-level rule (reduction.ts, blockEnded): a top-level step right after an
 // independent one of a higher thread repeats, swapped, an order explored before. Two toy
@@ -71,5 +77,17 @@ describe('top-level steps in the other order', () => {
         schedule: '2',
       });
     }
+  });
+
+  test('a work unit whose prefix the rule cuts is done at once, and units give the same verdict', async () => {
+    const bound = { maxDepth: 0, maxPreemptions: 0 };
+    const split = await exploreInUnits(
+      independent,
+      flagsTarget,
+      bound,
+      inThisThread(independent, flagsTarget),
+    );
+    expect(split).toMatchObject({ verdict: 'clean', exhaustive: true });
+    expect(split.schedules).toBe(explore(independent, flagsTarget, bound).schedules);
   });
 });

@@ -8,8 +8,11 @@
 // The issue's goals: at least 5x fewer schedules at the deeper bound; 2 workers at least 1.7x faster
 // than 1; the whole catalogue at the default bound in under 60 s.
 // Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
-// SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound).
+// SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound); SKIP_COUNTS=1 the whole
+// count part; ROUNDS=n (default 3) sets the rounds of the wall-time part.
 import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { catalogue, DEFAULT_BOUND, explore, exploreParallel, explorerPool } from '../dist/index.js';
 
@@ -46,7 +49,7 @@ function schedulesAt(maxPreemptions, por) {
 
 console.log(`schedules explored on the whole catalogue (${pairs.length} pairs, one thread)\n`);
 console.log('bound                    POR       plain DFS   ratio   violations (POR / DFS)');
-for (const maxPreemptions of [DEFAULT_BOUND.maxPreemptions, deeper]) {
+for (const maxPreemptions of process.env.SKIP_COUNTS ? [] : [DEFAULT_BOUND.maxPreemptions, deeper]) {
   const reduced = schedulesAt(maxPreemptions, true);
   const plain = process.env.SKIP_DFS ? undefined : schedulesAt(maxPreemptions, false);
   const label = `depth ${DEFAULT_BOUND.maxDepth}, ${maxPreemptions} preemptions`;
@@ -57,8 +60,24 @@ for (const maxPreemptions of [DEFAULT_BOUND.maxPreemptions, deeper]) {
   );
 }
 
+/** CPU seconds of every thread of this process so far (Linux: /proc), or undefined elsewhere. */
+function cpuSeconds() {
+  try {
+    let ticks = 0;
+    for (const task of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function wall(workers) {
   const pool = workers > 1 ? explorerPool(workers) : undefined;
+  const load = loadavg()[0];
+  const cpuBefore = cpuSeconds();
   const start = performance.now();
   const verdicts = await Promise.all(
     pairs.map(({ scenario, strategy }) =>
@@ -66,14 +85,38 @@ async function wall(workers) {
     ),
   );
   const seconds = (performance.now() - start) / 1000;
+  // Before destroying the pool: its threads' CPU time counts.
+  const cpuAfter = cpuSeconds();
   await pool?.destroy();
   const exhaustive = verdicts.every((verdict) => verdict.verdict !== 'clean' || verdict.exhaustive);
-  return { seconds, exhaustive, total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0) };
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return {
+    seconds,
+    cpu,
+    load,
+    exhaustive,
+    total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0),
+  };
 }
 
-console.log(`\nthe whole catalogue at the default bound, work units on a piscina pool\n`);
-const one = await wall(1);
-const two = await wall(2);
-console.log(`1 worker : ${one.seconds.toFixed(1)} s, ${one.total} schedules, exhaustive: ${one.exhaustive}`);
-console.log(`2 workers: ${two.seconds.toFixed(1)} s, ${two.total} schedules, exhaustive: ${two.exhaustive}`);
-console.log(`speed-up : ${(one.seconds / two.seconds).toFixed(2)}x`);
+// Rounds alternate 1 and 2 workers, so that a change in the machine's load hits both alike; the
+// speed-up is the ratio of the medians. Each line gives the 1-minute load average at its start
+// (other jobs on a 2-core machine make a ratio meaningless) and the CPU time of all threads
+// (against the wall time: how busy the workers were).
+const rounds = Number(process.env.ROUNDS ?? 3);
+console.log(`\nthe whole catalogue at the default bound, work units on a piscina pool, ${rounds} round(s)\n`);
+const runs = { 1: [], 2: [] };
+for (let round = 0; round < rounds; round++) {
+  for (const workers of [1, 2]) {
+    const run = await wall(workers);
+    runs[workers].push(run);
+    console.log(
+      `${workers} worker${workers > 1 ? 's' : ' '}: ${run.seconds.toFixed(1)} s, ${run.total} schedules, ` +
+        `exhaustive: ${run.exhaustive}, cpu ${run.cpu?.toFixed(1) ?? '-'} s, load ${run.load.toFixed(2)}`,
+    );
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const one = median(runs[1].map((run) => run.seconds));
+const two = median(runs[2].map((run) => run.seconds));
+console.log(`speed-up : ${(one / two).toFixed(2)}x (medians ${one.toFixed(1)} s / ${two.toFixed(1)} s)`);

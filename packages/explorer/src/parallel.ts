@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import { DEFAULT_LINUX } from '@coupling-lab/lab';
 import { exploreInUnits, inThisThread, type UnitRunner } from './core/explore-units.js';
-import type { UnitResult } from './core/units.js';
+import type { UnitResult, WorkUnit } from './core/units.js';
 import { scenarioNamed } from './catalogue/index.js';
 import {
   skipReason,
@@ -13,6 +13,7 @@ import {
 } from './explore-strategy.js';
 import { labCore, labTarget } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
+import { HeaviestFirst, weighted } from './pool/queue.js';
 import type { UnitTask } from './pool/task.js';
 
 export interface ParallelOptions extends LabExploreOptions {
@@ -32,9 +33,34 @@ function workerFile(): string {
   return compiled;
 }
 
-/** A piscina pool of `workers` threads running explorer work units. Destroy it when done. */
+/**
+ * A piscina pool of `workers` threads running explorer work units, the largest exploration's
+ * first (HeaviestFirst). One task per worker at a time: a task is synchronous, so a second one
+ * handed over early would only hold back the first one's result until both are done. Destroy it
+ * when done.
+ */
 export function explorerPool(workers: number = availableParallelism()): Piscina {
-  return new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+  return new Piscina({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+    taskQueue: new HeaviestFirst(),
+  });
+}
+
+/**
+ * Units per pool task. A unit of a small scenario is a few schedules, less work than the round
+ * trip that carries it; consecutive units go together, each still explored on its own (a batch
+ * changes no result, only the transport).
+ */
+export const UNITS_PER_TASK = 8;
+
+/** `units` in consecutive batches of at most `size`. */
+export function batches(units: readonly WorkUnit[], size: number): WorkUnit[][] {
+  const out: WorkUnit[][] = [];
+  for (let i = 0; i < units.length; i += size) out.push(units.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -61,19 +87,21 @@ export async function exploreParallel(
   if (workers === 1 && options.pool === undefined)
     return exploreInUnits(core, target, options, inThisThread(core, target));
   const pool = options.pool ?? explorerPool(workers);
-  const run: UnitRunner = (units) =>
-    Promise.all(
-      units.map((unit) => {
+  const run: UnitRunner = async (units) => {
+    const results = await Promise.all(
+      batches(units, UNITS_PER_TASK).map((batch) => {
         const task: UnitTask = {
           scenario: entry.name,
           strategy: resolved.name,
           linux,
           imports: options.imports ?? [],
-          unit,
+          units: batch,
         };
-        return pool.run(task) as Promise<UnitResult>;
+        return pool.run(weighted(task, units.length)) as Promise<UnitResult[]>;
       }),
     );
+    return results.flat();
+  };
   try {
     return await exploreInUnits(core, target, options, run);
   } finally {

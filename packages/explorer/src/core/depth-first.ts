@@ -63,6 +63,14 @@ export class DepthFirst implements DecisionSource, SleepSource {
     return false;
   }
 
+  /**
+   * Whether the schedule that just ran got past the fixed prefix. One the reduction cut inside it
+   * (a top-level order it had seen swapped) cuts every schedule of the unit at the same place.
+   */
+  passedFixed(): boolean {
+    return this.cursor >= this.fixed.length;
+  }
+
   lastDecision(): number {
     return this.cursor - 1;
   }

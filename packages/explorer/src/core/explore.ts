@@ -4,6 +4,7 @@ import { Prng } from './prng.js';
 import { PctChoices } from './pct-choices.js';
 import { RandomChoices } from './random-choices.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
+import { parseSchedule } from './schedule-string.js';
 import { Session } from './session.js';
 import { violationVerdict, type Bound, type RandomRuns, type Verdict } from './verdict.js';
 
@@ -137,13 +138,26 @@ export function minimised<W>(
   maxSchedules: number,
 ): Verdict {
   if (found.verdict !== 'violation') return found;
-  for (let budget = 0; budget < found.preemptions; budget++) {
+  for (let budget = 0; budget < budgetOf(found.schedule); budget++) {
     const smaller = reducedPass(session, null, bound, budget, maxSchedules);
     if (smaller === 'capped') break;
     if (smaller !== undefined && smaller.verdict === 'violation')
       return { ...smaller, schedules: tallies.schedules, pruned: tallies.pruned };
   }
   return found;
+}
+
+/**
+ * The preemption budget a schedule string needs: the most preemptions any of its schedules takes.
+ * A lock-order verdict's own schedule may take none while a witness before it (`a ; b`) took
+ * some: that violation is only reachable at the witness's budget, and a smaller budget may hold
+ * another that iterative deepening would report first.
+ */
+export function budgetOf(schedule: string): number {
+  let most = 0;
+  for (const segment of parseSchedule(schedule))
+    most = Math.max(most, segment.filter((token) => token.point !== 0).length);
+  return most;
 }
 
 /**

@@ -35,6 +35,16 @@ export class Footprint {
     return copy;
   }
 
+  /** Whether two footprints do not commute: a shared thread or key, or either holds ANYTHING. */
+  dependent(other: Footprint): boolean {
+    if ((this.threads & other.threads) !== 0) return true;
+    const mine = this.words;
+    const theirs = other.words;
+    if (((mine[0] ?? 0) & 1) !== 0 || ((theirs[0] ?? 0) & 1) !== 0) return true;
+    for (let i = 0; i < WORDS; i++) if (((mine[i] ?? 0) & (theirs[i] ?? 0)) !== 0) return true;
+    return false;
+  }
+
   /** Whether a segment of `thread` with keys `keys` does not commute with this footprint. */
   conflicts(keys: Footprint, thread: number): boolean {
     if ((this.threads & (1 << thread)) !== 0) return true;

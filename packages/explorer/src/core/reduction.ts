@@ -47,6 +47,17 @@ export class Reduction {
   private readonly frames: SleepEntry[][] = [];
   private readonly open: OpenNesting[] = [];
   private sleepState = 0;
+  /** The top-level step running (its segments and every step nested in it) and the one before it. */
+  private block = new Footprint();
+  private previous = new Footprint();
+  private blockThread = 0;
+  private previousThread = 0;
+  /** Changes in who sleeps seen so far this schedule, and their count when the previous block started. */
+  private sleepChanges = 0;
+  private blockStart = 0;
+  private previousStart = 0;
+  /** Whether the top-level step that just ended only repeats, swapped, an earlier-explored order (see blockEnded). */
+  redundant = false;
   /** Deepest frame that may hold sleepers. */
   private top = 0;
   private source: SleepSource | null = null;
@@ -63,6 +74,9 @@ export class Reduction {
     this.open.length = 0;
     this.sleepState = 0;
     this.top = 0;
+    this.previousThread = 0;
+    this.sleepChanges = 0;
+    this.redundant = false;
   }
 
   get active(): boolean {
@@ -72,6 +86,12 @@ export class Reduction {
   /** A thread starts a step (or the rest of a sleeping one) at `depth`: its frame starts empty. */
   stepStarted(thread: number, depth: number, resumed: boolean): void {
     if (!resumed) this.stepKeys[thread]?.clear();
+    if (depth === 0) {
+      this.block.clear();
+      this.block.threads = 1 << thread;
+      this.blockThread = thread;
+      this.blockStart = this.sleepChanges;
+    }
     const frame = this.frames[depth];
     if (frame !== undefined) frame.length = 0;
     this.top = depth;
@@ -92,6 +112,32 @@ export class Reduction {
     const frame = this.frames[depth];
     if (frame !== undefined) frame.length = 0;
     this.top = depth > 0 ? depth - 1 : 0;
+    if (depth === 0) this.blockEnded();
+  }
+
+  /**
+   * Top-level steps in the other order. Thread Y's top-level step (with whatever nested in it)
+   * right after thread X's, X > Y: at the decision that chose X, Y was a candidate with a smaller
+   * index, so "Y then X" was explored first, from the same state, with the same nestings inside
+   * each (same preemptions, same depth). If the two blocks are independent (no shared thread or
+   * key, no change in who sleeps) both orders reach the same state, and every schedule that
+   * continues "X then Y" is one that continues "Y then X": the rest is redundant. The check that
+   * runs between top-level steps saw the state after X in this schedule already (a violation
+   * there would have ended it); every later check sees the same states as in the other order.
+   * Like the frames' sleep sets, this only skips a schedule for one explored before it, so the
+   * first violation in depth-first order is never skipped.
+   */
+  private blockEnded(): void {
+    // Who sleeps changed from X's start to now (in a step, or in the check between): Y may not
+    // have been a candidate when X was chosen.
+    const settled = this.sleepChanges === this.previousStart;
+    this.redundant =
+      settled && this.previousThread > this.blockThread && !this.previous.dependent(this.block);
+    const done = this.previous;
+    this.previous = this.block;
+    this.block = done;
+    this.previousThread = this.blockThread;
+    this.previousStart = this.blockStart;
   }
 
   /** Drops the candidates asleep in the frame at `depth` from `candidates[0..count)`; the new count. */
@@ -136,6 +182,8 @@ export class Reduction {
 
   private event(kernel: Kernel, thread: number, keys: Footprint): void {
     const bit = 1 << thread;
+    this.block.addAll(keys);
+    this.block.threads |= bit;
     for (const open of this.open) {
       open.footprint.addAll(keys);
       open.footprint.threads |= bit;
@@ -144,6 +192,8 @@ export class Reduction {
     if (state !== this.sleepState) {
       // Who may run changed (a wake-up, a thread falling asleep): every sleeper wakes.
       this.sleepState = state;
+      this.sleepChanges++;
+      this.block.add(ANYTHING);
       for (const open of this.open) open.footprint.add(ANYTHING);
       for (let depth = 0; depth <= this.top; depth++) {
         const frame = this.frames[depth];

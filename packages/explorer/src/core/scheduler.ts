@@ -245,6 +245,8 @@ export class ScheduleRunner<W> implements Scheduler {
       // A violation a step caught and dropped (or one recorded in 'record' mode) still ends the schedule.
       const first = kernel.violations[0];
       if (first !== undefined) return first;
+      // The reduction saw this step and the one before it swapped from an order explored earlier (reduction.ts).
+      if (this.reduction.active && this.reduction.redundant) return 'pruned';
     }
     // Every thread is done or asleep. The teardown runs as plain syscalls: with the scheduler
     // detached, woken tasks run on their own (processes exiting may wake the sleepers).

@@ -84,6 +84,8 @@ export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult 
     for (const order of session.lockdep.log.slice(logged)) {
       orders.push({ held: order.held, taken: order.taken, schedule: own, at, schedules, pruned });
     }
+    // Cut inside the prefix: every schedule of this unit is cut there (redundant with an earlier unit's).
+    if (outcome === 'pruned' && !enumeration.passedFixed()) break;
     if (outcome !== 'pruned' && outcome !== 'complete') {
       const violation = { schedule: session.scheduleOf(outcome), at, kind: outcome.kind };
       return {

@@ -24,7 +24,7 @@ const sessions = new Map<
   { core: ReturnType<typeof labCore>; target: ReturnType<typeof labTarget> }
 >();
 
-export default async function exploreUnitTask(task: UnitTask): Promise<UnitResult> {
+export default async function exploreUnitTask(task: UnitTask): Promise<UnitResult[]> {
   for (const specifier of task.imports) {
     if (imported.has(specifier)) continue;
     await import(loadable(specifier));
@@ -37,5 +37,6 @@ export default async function exploreUnitTask(task: UnitTask): Promise<UnitResul
     built = { core: labCore(entry), target: labTarget(entry, resolveStrategy(task.strategy), task.linux) };
     sessions.set(key, built);
   }
-  return exploreUnit(new Session(built.core, built.target), task.unit);
+  const { core, target } = built;
+  return task.units.map((unit) => exploreUnit(new Session(core, target), unit));
 }

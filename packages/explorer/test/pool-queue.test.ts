@@ -1,0 +1,46 @@
+import { HeaviestFirst, weighted } from '../src/pool/queue.js';
+import { batches } from '../src/parallel.js';
+import type { WorkUnit } from '../src/core/units.js';
+
+// The queue sees piscina's task records, which expose the task's queue options under the same
+// symbol; a plain object carrying it stands for one here.
+const task = (name: string, weight: number) => weighted({ name }, weight);
+
+describe("the pool's queue", () => {
+  test('hands out the heaviest exploration first, first come first served among equals', () => {
+    const queue = new HeaviestFirst();
+    const tasks = [task('a', 3), task('b', 50), task('c', 3), task('d', 50), task('e', 7)];
+    for (const t of tasks) queue.push(t);
+    expect(queue.size).toBe(5);
+    const order: string[] = [];
+    for (let next = queue.shift(); next !== null; next = queue.shift())
+      order.push((next as unknown as { name: string }).name);
+    expect(order).toEqual(['b', 'd', 'e', 'a', 'c']);
+    expect(queue.size).toBe(0);
+  });
+
+  test('removes an aborted task wherever it waits', () => {
+    const queue = new HeaviestFirst();
+    const [a, b, c] = [task('a', 1), task('b', 2), task('c', 1)];
+    for (const t of [a, b, c]) queue.push(t);
+    queue.remove(a);
+    expect(queue.size).toBe(2);
+    expect(queue.shift()).toBe(b);
+    expect(queue.shift()).toBe(c);
+    expect(queue.shift()).toBeNull();
+  });
+});
+
+test('units go to the pool in consecutive batches, none left out', () => {
+  const bound = { maxDepth: 2, maxPreemptions: 3 };
+  const units: WorkUnit[] = Array.from({ length: 19 }, (_, index) => ({
+    index,
+    prefix: [index],
+    bound,
+    budget: 3,
+    maxSchedules: 10,
+  }));
+  const batched = batches(units, 8);
+  expect(batched.map((batch) => batch.length)).toEqual([8, 8, 3]);
+  expect(batched.flat()).toEqual(units);
+});

@@ -9,6 +9,7 @@ export function kvmState(kernel: Kernel): KvmCore | undefined {
 }
 
 export function setKvmState(kernel: Kernel, core: KvmCore | undefined): void {
+  // Stryker disable next-line ConditionalExpression: set(kernel, undefined) reads back as undefined, as delete does
   if (core === undefined) loaded.delete(kernel);
   else loaded.set(kernel, core);
 }

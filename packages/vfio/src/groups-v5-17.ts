@@ -92,8 +92,9 @@ function openDeviceFd(core: VfioCore, group: VfioGroup, name: string, current: P
   if (!core.kernel.tryModuleGet(group.driver)) return -errno.ENODEV;
   const file = core.kernel.anonFile('[vfio-device]', core.deviceFops, { group, device } satisfies DeviceFile);
   if (file === undefined) {
+    // anon_inode_getfile: -ENOENT when vfio, the fops' owner, is going away [fs/anon_inodes.c].
     core.kernel.modulePut(group.driver);
-    return -errno.ENODEV;
+    return -errno.ENOENT;
   }
   group.containerUsers += 1;
   core.groupGet(group);

@@ -5,9 +5,11 @@ import {
   fileExports,
   fileExportsV66,
   getOpsExports,
+  type KvmRef,
   VFIO,
   vfioImage,
   vfioPciImage,
+  vmReferenceBySymbolGet,
 } from '@coupling-lab/vfio';
 import { ok, refcount } from './helpers';
 
@@ -106,4 +108,18 @@ test('no VM reference without kvm loaded, or when kvm_get_kvm_safe refuses (the 
   expect(refcount(refused.kernel, 'kvm')).toBe(0);
   close();
   expect(refused.log).toEqual(['get vm1']);
+});
+
+test('a kvm that exports kvm_put_kvm but no kvm_get_kvm_safe gives no VM reference, and kvm_put_kvm is put back', () => {
+  const kernel = new Kernel();
+  kernel.registerImage({
+    name: 'kvm',
+    description: 'kvm_put_kvm only',
+    imports: [],
+    exports: { kvm_put_kvm: { gpl: true } },
+    load: () => ({ symbols: { kvm_put_kvm: () => undefined }, exit: () => undefined }),
+  });
+  ok(kernel.modprobe('kvm'), 'modprobe kvm');
+  expect(vmReferenceBySymbolGet(kernel).get('vm1' as unknown as KvmRef)).toBeNull();
+  expect(refcount(kernel, 'kvm')).toBe(0);
 });

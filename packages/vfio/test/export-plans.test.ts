@@ -3,8 +3,10 @@ import {
   defaultDevices,
   externalUserExports,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
   getOpsExports,
+  getOpsExportsWithDevices,
   type KvmRef,
   VFIO,
   vfioImage,
@@ -16,8 +18,10 @@ import { ok, refcount } from './helpers';
 test.each([
   [externalUserExports, 'external-user', 6],
   [fileExports, 'file', 3],
+  [fileExportsV65, 'file (v6.5, group files)', 3],
   [fileExportsV66, 'file (v6.6)', 3],
   [getOpsExports, 'get-ops', 1],
+  [getOpsExportsWithDevices, 'get-ops (group and device files)', 1],
 ] as const)(
   'the %#th export plan (%s) exports its %i GPL functions, and vfio loaded with it resolves each one',
   (plan, name, count) => {

@@ -201,3 +201,11 @@ test('v5.17: closing a group fd that never joined a container leaves its contain
   expect(groupOf(kernel, 26).containerUsers).toBe(1);
   expect(a.groups.size).toBe(1);
 });
+
+test('vfio_register_group_dev and vfio_unregister_group_dev are EXPORT_SYMBOL_GPL: symbol_get finds them (it takes GPL exports only, Linux 6.6)', () => {
+  const kernel = vfioKernel();
+  for (const name of ['vfio_register_group_dev', 'vfio_unregister_group_dev']) {
+    expect([name, typeof kernel.symbolGet(name)]).toEqual([name, 'function']);
+    kernel.symbolPut(name);
+  }
+});

@@ -45,6 +45,7 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
       const core = new KvmCore(kernel, module, options.deviceOpsPinning ?? 'none');
       const builtin = options.builtinVfioDevice?.(context);
       const symbols: Record<string, unknown> = {
+        // Stryker disable next-line ConditionalExpression: only the symbols `exports` declares are published (publishExports), so an undeclared value is unreachable
         ...(options.exportDeviceOps === true
           ? {
               kvm_register_device_ops: ((ops, type) =>
@@ -53,6 +54,7 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
                 core.deviceOps.unregister(type)) satisfies UnregisterDeviceOps,
             }
           : {}),
+        // Stryker disable next-line ConditionalExpression: only the symbols `exports` declares are published (publishExports), so an undeclared value is unreachable
         ...(options.exportVmReference === true
           ? {
               kvm_get_kvm_safe: (vm: Vm): boolean => core.getVmSafe(vm),
@@ -63,8 +65,10 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
       return {
         symbols,
         init() {
+          // Stryker disable next-line ConditionalExpression: registering undefined leaves the slot as empty as not registering at all
           if (builtin !== undefined) {
             const registered = core.deviceOps.register(builtin, KVM.DEV_TYPE_VFIO);
+            // Stryker disable next-line ConditionalExpression: this load's table is new and empty, so kvm_vfio_ops_init cannot fail here
             if (registered < 0) return registered;
           }
           kernel.registerChrdev('/dev/kvm', core.devKvmFops);
@@ -73,6 +77,7 @@ export function kvmImage(options: KvmImageOptions = {}): ModuleImage {
         },
         exit() {
           kernel.unregisterChrdev('/dev/kvm');
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: the table dies with this load's KvmCore: /dev/kvm is gone, no VM fd can be open (each pins kvm) and a registering module is unloaded first (its use edge)
           if (builtin !== undefined) core.deviceOps.unregister(KVM.DEV_TYPE_VFIO);
           setKvmState(kernel, undefined);
         },

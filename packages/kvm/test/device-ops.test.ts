@@ -140,3 +140,14 @@ test.each([
     expect(refcount(kernel, 'glue')).toBe(0);
   },
 );
+
+test("the ioctl numbers are Linux's _IOC encodings (dir << 30 | size << 16 | KVMIO 0xae << 8 | nr), as strace shows them", () => {
+  // _IO(KVMIO, 0x00) and _IO(KVMIO, 0x01).
+  expect([KVM.GET_API_VERSION, KVM.CREATE_VM]).toEqual([0xae00, 0xae01]);
+  // _IOWR(KVMIO, 0xe0, struct kvm_create_device): three __u32 fields, 12 bytes.
+  expect(KVM.CREATE_DEVICE).toBe(0xc00caee0);
+  // _IOW(KVMIO, 0xe1..0xe3, struct kvm_device_attr): __u32 flags, __u32 group, __u64 attr, __u64 addr.
+  expect([KVM.SET_DEVICE_ATTR, KVM.GET_DEVICE_ATTR, KVM.HAS_DEVICE_ATTR]).toEqual([
+    0x4018aee1, 0x4018aee2, 0x4018aee3,
+  ]);
+});

@@ -24,6 +24,7 @@ export function externalUserApi(core: VfioCore): ExternalUserApi {
       const group = core.groupOfFile(file);
       if (group === undefined) return -errno.EINVAL;
       // vfio_group_add_container_user: atomic_inc_not_zero(container_users), then the IOMMU and viability checks.
+      // Stryker disable next-line ConditionalExpression: no container users means no container (attachContainer sets both, detachContainer clears both), so checkExternalUser gives the same -EINVAL
       if (group.containerUsers === 0) return -errno.EINVAL;
       const acceptable = core.checkExternalUser(group);
       if (acceptable < 0) return acceptable;

@@ -85,6 +85,7 @@ function attach(core: VfioCore, group: VfioGroup, file: File): number {
 
 /** vfio_group_get_device_fd: -EINVAL unless the group has a container with an IOMMU and is viable; -ENODEV for an unknown device. */
 function openDeviceFd(core: VfioCore, group: VfioGroup, name: string, current: Process): number {
+  // Stryker disable next-line ConditionalExpression: no container users means no container (attachContainer sets both, detachContainer clears both), so checkExternalUser gives the same -EINVAL
   if (group.containerUsers === 0 || core.checkExternalUser(group) < 0) return -errno.EINVAL;
   const device = group.devices.find((candidate) => candidate.config.address === name && candidate.bound);
   if (device === undefined) return -errno.ENODEV;
@@ -92,8 +93,9 @@ function openDeviceFd(core: VfioCore, group: VfioGroup, name: string, current: P
   if (!core.kernel.tryModuleGet(group.driver)) return -errno.ENODEV;
   const file = core.kernel.anonFile('[vfio-device]', core.deviceFops, { group, device } satisfies DeviceFile);
   if (file === undefined) {
+    // anon_inode_getfile: -ENOENT when vfio, the fops' owner, is going away [fs/anon_inodes.c].
     core.kernel.modulePut(group.driver);
-    return -errno.ENODEV;
+    return -errno.ENOENT;
   }
   group.containerUsers += 1;
   core.groupGet(group);

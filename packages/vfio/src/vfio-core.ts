@@ -76,6 +76,7 @@ export class VfioCore {
         config,
         index: this.freeDeviceIndex(),
         iommufd: null,
+        // Stryker disable next-line BooleanLiteral: set to true just below, before anything reads it
         bound: false,
         unbinding: false,
         openCount: 0,

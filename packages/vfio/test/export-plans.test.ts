@@ -3,19 +3,25 @@ import {
   defaultDevices,
   externalUserExports,
   fileExports,
+  fileExportsV65,
   fileExportsV66,
   getOpsExports,
+  getOpsExportsWithDevices,
+  type KvmRef,
   VFIO,
   vfioImage,
   vfioPciImage,
+  vmReferenceBySymbolGet,
 } from '@coupling-lab/vfio';
 import { ok, refcount } from './helpers';
 
 test.each([
   [externalUserExports, 'external-user', 6],
   [fileExports, 'file', 3],
+  [fileExportsV65, 'file (v6.5, group files)', 3],
   [fileExportsV66, 'file (v6.6)', 3],
   [getOpsExports, 'get-ops', 1],
+  [getOpsExportsWithDevices, 'get-ops (group and device files)', 1],
 ] as const)(
   'the %#th export plan (%s) exports its %i GPL functions, and vfio loaded with it resolves each one',
   (plan, name, count) => {
@@ -106,4 +112,18 @@ test('no VM reference without kvm loaded, or when kvm_get_kvm_safe refuses (the 
   expect(refcount(refused.kernel, 'kvm')).toBe(0);
   close();
   expect(refused.log).toEqual(['get vm1']);
+});
+
+test('a kvm that exports kvm_put_kvm but no kvm_get_kvm_safe gives no VM reference, and kvm_put_kvm is put back', () => {
+  const kernel = new Kernel();
+  kernel.registerImage({
+    name: 'kvm',
+    description: 'kvm_put_kvm only',
+    imports: [],
+    exports: { kvm_put_kvm: { gpl: true } },
+    load: () => ({ symbols: { kvm_put_kvm: () => undefined }, exit: () => undefined }),
+  });
+  ok(kernel.modprobe('kvm'), 'modprobe kvm');
+  expect(vmReferenceBySymbolGet(kernel).get('vm1' as unknown as KvmRef)).toBeNull();
+  expect(refcount(kernel, 'kvm')).toBe(0);
 });

@@ -154,3 +154,16 @@ test('the v6.6 file API: a group file is valid and a container is not; coherency
   setKvm(fileOf(p, group), null);
   expect(groupOf(kernel, 26).kvm).toBeNull();
 });
+
+test("a device's first open nests dev_set->lock in group_lock and takes the VM under kvm_ref_lock inside it (vfio_df_group_open), as lockdep records", () => {
+  const { kernel } = v66Kernel();
+  const p = kernel.spawn('qemu');
+  const { group, container } = attach(p, 26);
+  ok(p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU), 'SET_IOMMU');
+  api(kernel, 'vfio_file_set_kvm')(fileOf(p, group), 'vm1' as unknown as KvmRef);
+  ok(p.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, p.userString('0000:01:00.0')), 'GET_DEVICE_FD');
+  expect(kernel.lockdep.edges()).toEqual([
+    'vfio_group.group_lock -> vfio_device_set.lock',
+    'vfio_device_set.lock -> vfio_group.kvm_ref_lock',
+  ]);
+});

@@ -196,3 +196,23 @@ test('a group that joined a container while unbound makes the next rmmod vfio_pc
   ok(p.ioctl(group, VFIO.GROUP_UNSET_CONTAINER), 'UNSET_CONTAINER');
   expect(kernel.findModule('vfio_pci')).toBeUndefined();
 });
+
+test('after a forced unload, what KASAN and the WARN print names the objects: the group, its fops and the containers by number', () => {
+  const kernel = vfioKernel({ forceUnload: true, onViolation: 'record' });
+  const p = kernel.spawn('qemu');
+  const group = ok(p.open('/dev/vfio/26'), 'open');
+  ok(p.open('/dev/vfio/vfio'), 'first container');
+  const second = ok(p.open('/dev/vfio/vfio'), 'second container');
+  ok(kernel.deleteModule('vfio_pci'), 'rmmod vfio_pci');
+  expect(kernel.deleteModule('vfio', O_TRUNC)).toBe(0);
+  p.ioctl(group, VFIO.GROUP_GET_STATUS);
+  p.ioctl(second, VFIO.GET_API_VERSION);
+  expect(kernel.violations.map((violation) => violation.message)).toEqual([
+    // The open group file's reference is the one left.
+    'dangling-reference: vfio exits while vfio group 26 is still referenced (1)',
+    'use-after-free: vfio-group operation of freed module vfio called',
+    'use-after-free: access to freed vfio group 26',
+    'use-after-free: vfio-container operation of freed module vfio called',
+    'use-after-free: access to freed vfio container 2',
+  ]);
+});

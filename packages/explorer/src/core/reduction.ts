@@ -83,6 +83,14 @@ export class Reduction {
     return this.source !== null;
   }
 
+  /**
+   * The race is over: what runs after it (woken tasks finishing, the teardown) takes no decision,
+   * so no sleep set or footprint can change what is explored any more.
+   */
+  finish(): void {
+    this.source = null;
+  }
+
   /** A thread starts a step (or the rest of a sleeping one) at `depth`: its frame starts empty. */
   stepStarted(thread: number, depth: number, resumed: boolean): void {
     if (!resumed) this.stepKeys[thread]?.clear();

@@ -24,6 +24,12 @@ export class Footprint {
     this.words[word] = (this.words[word] ?? 0) | (1 << (key & 31));
   }
 
+  /** Whether no key was added since the last clear (the threads aside). */
+  isEmpty(): boolean {
+    for (let i = 0; i < WORDS; i++) if ((this.words[i] ?? 0) !== 0) return false;
+    return true;
+  }
+
   addAll(other: Footprint): void {
     for (let i = 0; i < WORDS; i++) this.words[i] = (this.words[i] ?? 0) | (other.words[i] ?? 0);
     this.threads |= other.threads;

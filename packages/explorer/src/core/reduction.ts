@@ -116,7 +116,12 @@ export class Reduction {
   /** The running thread's step returned (or slept): its last segment is an event. */
   stepEnded(kernel: Kernel, thread: number, depth: number): void {
     const keys = this.stepKeys[thread];
-    if (keys !== undefined) this.event(kernel, thread, keys);
+    if (keys !== undefined) {
+      // A step that met no preemption point still read state no key names (delete_module's
+      // checks before its point, a device node that is not there): it commutes with nothing.
+      if (keys.isEmpty()) keys.add(ANYTHING);
+      this.event(kernel, thread, keys);
+    }
     const frame = this.frames[depth];
     if (frame !== undefined) frame.length = 0;
     this.top = depth > 0 ? depth - 1 : 0;

@@ -9,7 +9,7 @@
 // than 1; the whole catalogue at the default bound in under 60 s.
 // Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
 // SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound); SKIP_COUNTS=1 the whole
-// count part; ROUNDS=n (default 3) sets the rounds of the wall-time part.
+// count part; ROUNDS=n (default 3) sets the rounds of the wall-time part (0: none).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -105,7 +105,7 @@ async function wall(workers) {
 if (process.env.WALL_WORKERS !== undefined) {
   // The child's side of the wall-time part: one pass, its figures as JSON.
   console.log(JSON.stringify(await wall(Number(process.env.WALL_WORKERS))));
-} else {
+} else if (Number(process.env.ROUNDS ?? 3) > 0) {
   // Each pass runs in a fresh process, as `coupling-lab explore` does: both subjects start with a
   // cold JIT and build their setup snapshots (in one process, the single-thread passes after the
   // first would run on code the earlier ones warmed, and each pool's threads would not). Rounds

@@ -70,8 +70,8 @@ export class Reduction {
 
   begin(source: SleepSource | null): void {
     this.source = source;
-    for (const frame of this.frames) frame.length = 0;
-    this.open.length = 0;
+    for (const frame of this.frames) empty(frame);
+    empty(this.open);
     this.sleepState = 0;
     this.top = 0;
     this.previousThread = 0;
@@ -101,7 +101,7 @@ export class Reduction {
       this.blockStart = this.sleepChanges;
     }
     const frame = this.frames[depth];
-    if (frame !== undefined) frame.length = 0;
+    if (frame !== undefined) empty(frame);
     this.top = depth;
   }
 
@@ -123,7 +123,7 @@ export class Reduction {
       this.event(kernel, thread, keys);
     }
     const frame = this.frames[depth];
-    if (frame !== undefined) frame.length = 0;
+    if (frame !== undefined) empty(frame);
     this.top = depth > 0 ? depth - 1 : 0;
     if (depth === 0) this.blockEnded();
   }
@@ -210,7 +210,7 @@ export class Reduction {
       for (const open of this.open) open.footprint.add(ANYTHING);
       for (let depth = 0; depth <= this.top; depth++) {
         const frame = this.frames[depth];
-        if (frame !== undefined) frame.length = 0;
+        if (frame !== undefined) empty(frame);
       }
       return;
     }
@@ -219,9 +219,14 @@ export class Reduction {
       if (frame === undefined || frame.length === 0) continue;
       let kept = 0;
       for (const entry of frame) if (!entry.footprint.conflicts(keys, thread)) frame[kept++] = entry;
-      frame.length = kept;
+      if (kept !== frame.length) frame.length = kept;
     }
   }
+}
+
+/** Empties `list`; writing an array's length is a runtime call even when it changes nothing. */
+function empty(list: unknown[]): void {
+  if (list.length !== 0) list.length = 0;
 }
 
 /** A number that changes whenever a thread falls asleep or is woken. */

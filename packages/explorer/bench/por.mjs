@@ -4,16 +4,18 @@
 //      depth-first search by iterative deepening, re-executions included) at the default bound and
 //      at a deeper one (DEEPER=4 by default);
 //   2. wall time of the whole catalogue at the default bound with 1 and with 2 workers (one piscina
-//      pool for all pairs), and whether every verdict was exhaustive.
+//      pool for all pairs), each pass in a fresh process, and whether every verdict was exhaustive.
 // The issue's goals: at least 5x fewer schedules at the deeper bound; 2 workers at least 1.7x faster
 // than 1; the whole catalogue at the default bound in under 60 s.
 // Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
 // SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound); SKIP_COUNTS=1 the whole
-// count part; ROUNDS=n (default 3) sets the rounds of the wall-time part.
+// count part; ROUNDS=n (default 3) sets the rounds of the wall-time part (0: none).
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { catalogue, DEFAULT_BOUND, explore, exploreParallel, explorerPool } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
@@ -47,9 +49,13 @@ function schedulesAt(maxPreemptions, por) {
   return { total, violations, seconds: (performance.now() - start) / 1000 };
 }
 
-console.log(`schedules explored on the whole catalogue (${pairs.length} pairs, one thread)\n`);
-console.log('bound                    POR       plain DFS   ratio   violations (POR / DFS)');
-for (const maxPreemptions of process.env.SKIP_COUNTS ? [] : [DEFAULT_BOUND.maxPreemptions, deeper]) {
+if (process.env.WALL_WORKERS === undefined) {
+  console.log(`schedules explored on the whole catalogue (${pairs.length} pairs, one thread)\n`);
+  console.log('bound                    POR       plain DFS   ratio   violations (POR / DFS)');
+}
+for (const maxPreemptions of process.env.SKIP_COUNTS || process.env.WALL_WORKERS
+  ? []
+  : [DEFAULT_BOUND.maxPreemptions, deeper]) {
   const reduced = schedulesAt(maxPreemptions, true);
   const plain = process.env.SKIP_DFS ? undefined : schedulesAt(maxPreemptions, false);
   const label = `depth ${DEFAULT_BOUND.maxDepth}, ${maxPreemptions} preemptions`;
@@ -74,9 +80,12 @@ function cpuSeconds() {
   }
 }
 
+/**
+ * One pass over the whole catalogue at the default bound with `workers` (1: in this thread, as
+ * `explore --workers 1` runs; more: one piscina pool for all pairs), in this process.
+ */
 async function wall(workers) {
   const pool = workers > 1 ? explorerPool(workers) : undefined;
-  const load = loadavg()[0];
   const cpuBefore = cpuSeconds();
   const start = performance.now();
   const verdicts = await Promise.all(
@@ -90,33 +99,41 @@ async function wall(workers) {
   await pool?.destroy();
   const exhaustive = verdicts.every((verdict) => verdict.verdict !== 'clean' || verdict.exhaustive);
   const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-  return {
-    seconds,
-    cpu,
-    load,
-    exhaustive,
-    total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0),
-  };
+  return { seconds, cpu, exhaustive, total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0) };
 }
 
-// Rounds alternate 1 and 2 workers, so that a change in the machine's load hits both alike; the
-// speed-up is the ratio of the medians. Each line gives the 1-minute load average at its start
-// (other jobs on a 2-core machine make a ratio meaningless) and the CPU time of all threads
-// (against the wall time: how busy the workers were).
-const rounds = Number(process.env.ROUNDS ?? 3);
-console.log(`\nthe whole catalogue at the default bound, work units on a piscina pool, ${rounds} round(s)\n`);
-const runs = { 1: [], 2: [] };
-for (let round = 0; round < rounds; round++) {
-  for (const workers of [1, 2]) {
-    const run = await wall(workers);
-    runs[workers].push(run);
-    console.log(
-      `${workers} worker${workers > 1 ? 's' : ' '}: ${run.seconds.toFixed(1)} s, ${run.total} schedules, ` +
-        `exhaustive: ${run.exhaustive}, cpu ${run.cpu?.toFixed(1) ?? '-'} s, load ${run.load.toFixed(2)}`,
-    );
+if (process.env.WALL_WORKERS !== undefined) {
+  // The child's side of the wall-time part: one pass, its figures as JSON.
+  console.log(JSON.stringify(await wall(Number(process.env.WALL_WORKERS))));
+} else if (Number(process.env.ROUNDS ?? 3) > 0) {
+  // Each pass runs in a fresh process, as `coupling-lab explore` does: both subjects start with a
+  // cold JIT and build their setup snapshots (in one process, the single-thread passes after the
+  // first would run on code the earlier ones warmed, and each pool's threads would not). Rounds
+  // alternate 1 and 2 workers, so that a change in the machine's load hits both alike; the speed-up
+  // is the ratio of the medians. Each line gives the 1-minute load average at its start (other
+  // jobs on a 2-core machine make a ratio meaningless) and the CPU time of all threads (against
+  // the wall time: how busy the workers were).
+  const rounds = Number(process.env.ROUNDS ?? 3);
+  console.log(
+    `\nthe whole catalogue at the default bound, work units on a piscina pool, ${rounds} round(s), a fresh process each\n`,
+  );
+  const runs = { 1: [], 2: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const workers of [1, 2]) {
+      const load = loadavg()[0];
+      const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
+        env: { ...process.env, WALL_WORKERS: String(workers) },
+      });
+      const run = JSON.parse(output.toString().trim().split('\n').at(-1));
+      runs[workers].push(run);
+      console.log(
+        `${workers} worker${workers > 1 ? 's' : ' '}: ${run.seconds.toFixed(1)} s, ${run.total} schedules, ` +
+          `exhaustive: ${run.exhaustive}, cpu ${run.cpu?.toFixed(1) ?? '-'} s, load ${load.toFixed(2)}`,
+      );
+    }
   }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const one = median(runs[1].map((run) => run.seconds));
+  const two = median(runs[2].map((run) => run.seconds));
+  console.log(`speed-up : ${(one / two).toFixed(2)}x (medians ${one.toFixed(1)} s / ${two.toFixed(1)} s)`);
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const one = median(runs[1].map((run) => run.seconds));
-const two = median(runs[2].map((run) => run.seconds));
-console.log(`speed-up : ${(one / two).toFixed(2)}x (medians ${one.toFixed(1)} s / ${two.toFixed(1)} s)`);

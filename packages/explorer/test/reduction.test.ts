@@ -91,3 +91,40 @@ describe('top-level steps in the other order', () => {
     expect(split.schedules).toBe(explore(independent, flagsTarget, bound).schedules);
   });
 });
+
+// A step that meets no preemption point still reads state (delete_module's checks, a lookup that
+// finds nothing). Thread 1 copies b into a, with no point; thread 2 sets b between two points on
+// its own table; the teardown objects to a set. Only "2 then 1" copies b set: had the copier's
+// empty footprint counted as independent, the top-level rule would cut that order as a swap of
+// "1 then 2" before the teardown could see it.
+const pointFreeCopier: ScenarioCore<Flags> = {
+  ...independent,
+  name: 'point-free-copier',
+  invariant: 'thread 1 never copies b set',
+  threads: [
+    [
+      {
+        label: 'copy b into a',
+        run: (world) =>
+          world.kernel.syscall('copy_b', () => {
+            world.a = world.b;
+            return 0;
+          }),
+      },
+    ],
+    [setter('b')],
+  ],
+  teardown: (world, kernel) => {
+    if (world.a) kernel.violation('stale-association', 'thread 1 copied b set');
+  },
+};
+
+test('a step with no preemption point commutes with nothing: the order only it reveals is explored', () => {
+  for (const por of [true, false]) {
+    expect(explore(pointFreeCopier, flagsTarget, { maxDepth: 0, maxPreemptions: 0, por })).toMatchObject({
+      verdict: 'violation',
+      kind: 'stale-association',
+      schedule: '2 1',
+    });
+  }
+});

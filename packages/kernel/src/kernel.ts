@@ -99,7 +99,7 @@ export class Kernel {
   }
 
   traceSyscall(description: string): void {
-    this.tracer?.record({ thread: this.currentThread, point: 'syscall', subject: description });
+    this.tracer?.note(this.currentThread, 'syscall', description);
   }
 
   /** Records a violation and, unless booted with onViolation 'record', raises it. */

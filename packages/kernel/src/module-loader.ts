@@ -121,6 +121,13 @@ export class ModuleLoader {
    * The module's exit may sleep; the module stays GOING until it finishes, then it is freed.
    */
   deleteModule(name: string, flags: number): MaySleep<number> {
+    // Linux makes every check below, down to try_stop_module's, under module_mutex, which also
+    // serialises loads and frees: the preemption point is where it is taken, and the checks and
+    // the state change after it are one step (try_stop_module drops the base reference and marks
+    // the module GOING atomically, so a concurrent try_module_get fails after it). A failed
+    // delete_module meets the point too: what it read (a module's users, its state) is what a
+    // concurrent load, unload or module_put changes.
+    this.kernel.preempt('module-state', name);
     const module = this.modules.get(name);
     // find_module does not see a module that is still UNFORMED.
     if (module === undefined || module.state === 'UNFORMED') return -errno.ENOENT;
@@ -131,10 +138,7 @@ export class ModuleLoader {
       if (!mayForce) return -errno.EBUSY;
       this.kernel.tainted = true;
     }
-    // try_stop_module: refcount must be zero, or the unload forced. Linux drops the base reference
-    // and marks the module GOING as one step (a concurrent try_module_get then fails), so the
-    // preemption point comes first and the check and the state change stay together.
-    this.kernel.preempt('module-state', module.name);
+    // try_stop_module: refcount must be zero, or the unload forced.
     if (module.refcount !== 0) {
       if (!mayForce) return -errno.EWOULDBLOCK;
       this.kernel.tainted = true;

@@ -1,4 +1,4 @@
-import type { Kernel, PreemptionPoint } from '@coupling-lab/kernel';
+import type { Kernel, PreemptionPoint, Task } from '@coupling-lab/kernel';
 
 /** Resource keys a footprint can hold; key 0 is "anything" (conflicts with every footprint). */
 const WORDS = 8;
@@ -22,6 +22,12 @@ export class Footprint {
   add(key: number): void {
     const word = key >>> 5;
     this.words[word] = (this.words[word] ?? 0) | (1 << (key & 31));
+  }
+
+  /** Whether no key was added since the last clear (the threads aside). */
+  isEmpty(): boolean {
+    for (let i = 0; i < WORDS; i++) if ((this.words[i] ?? 0) !== 0) return false;
+    return true;
   }
 
   addAll(other: Footprint): void {
@@ -81,10 +87,13 @@ export class KeySpace {
   private readonly files = new Map<string, number>();
   private readonly ops = new Map<string, number>();
   private readonly noTask: number;
+  private lastTask: Task | null = null;
+  private lastTaskKey: number;
 
   constructor() {
     this.ids.set('*', ANYTHING);
     this.noTask = this.id('task:-');
+    this.lastTaskKey = this.noTask;
   }
 
   id(name: string): number {
@@ -98,8 +107,7 @@ export class KeySpace {
 
   /** Adds the keys of preemption point `point` on `subject` to `into`. */
   charge(into: Footprint, kernel: Kernel, point: PreemptionPoint, subject: string): void {
-    const task = kernel.current;
-    into.add(task === null ? this.noTask : this.known(this.tasks, 'task', task.name));
+    into.add(this.taskKey(kernel.current));
     switch (point) {
       case 'module-get':
       case 'module-put':
@@ -128,6 +136,15 @@ export class KeySpace {
       default:
         into.add(ANYTHING);
     }
+  }
+
+  /** The key of the task whose syscall runs: the same task for every point of a step, so the last one is kept. */
+  private taskKey(task: Task | null): number {
+    if (task === this.lastTask) return this.lastTaskKey;
+    const key = task === null ? this.noTask : this.known(this.tasks, 'task', task.name);
+    this.lastTask = task;
+    this.lastTaskKey = key;
+    return key;
   }
 
   /** The id of key `kind:name`, looked up by name in that kind's table (no string built once known). */

@@ -70,8 +70,8 @@ export class Reduction {
 
   begin(source: SleepSource | null): void {
     this.source = source;
-    for (const frame of this.frames) frame.length = 0;
-    this.open.length = 0;
+    for (const frame of this.frames) empty(frame);
+    empty(this.open);
     this.sleepState = 0;
     this.top = 0;
     this.previousThread = 0;
@@ -81,6 +81,14 @@ export class Reduction {
 
   get active(): boolean {
     return this.source !== null;
+  }
+
+  /**
+   * The race is over: what runs after it (woken tasks finishing, the teardown) takes no decision,
+   * so no sleep set or footprint can change what is explored any more.
+   */
+  finish(): void {
+    this.source = null;
   }
 
   /** A thread starts a step (or the rest of a sleeping one) at `depth`: its frame starts empty. */
@@ -93,7 +101,7 @@ export class Reduction {
       this.blockStart = this.sleepChanges;
     }
     const frame = this.frames[depth];
-    if (frame !== undefined) frame.length = 0;
+    if (frame !== undefined) empty(frame);
     this.top = depth;
   }
 
@@ -108,9 +116,14 @@ export class Reduction {
   /** The running thread's step returned (or slept): its last segment is an event. */
   stepEnded(kernel: Kernel, thread: number, depth: number): void {
     const keys = this.stepKeys[thread];
-    if (keys !== undefined) this.event(kernel, thread, keys);
+    if (keys !== undefined) {
+      // A step that met no preemption point still read state no key names (delete_module's
+      // checks before its point, a device node that is not there): it commutes with nothing.
+      if (keys.isEmpty()) keys.add(ANYTHING);
+      this.event(kernel, thread, keys);
+    }
     const frame = this.frames[depth];
-    if (frame !== undefined) frame.length = 0;
+    if (frame !== undefined) empty(frame);
     this.top = depth > 0 ? depth - 1 : 0;
     if (depth === 0) this.blockEnded();
   }
@@ -197,7 +210,7 @@ export class Reduction {
       for (const open of this.open) open.footprint.add(ANYTHING);
       for (let depth = 0; depth <= this.top; depth++) {
         const frame = this.frames[depth];
-        if (frame !== undefined) frame.length = 0;
+        if (frame !== undefined) empty(frame);
       }
       return;
     }
@@ -206,9 +219,14 @@ export class Reduction {
       if (frame === undefined || frame.length === 0) continue;
       let kept = 0;
       for (const entry of frame) if (!entry.footprint.conflicts(keys, thread)) frame[kept++] = entry;
-      frame.length = kept;
+      if (kept !== frame.length) frame.length = kept;
     }
   }
+}
+
+/** Empties `list`; writing an array's length is a runtime call even when it changes nothing. */
+function empty(list: unknown[]): void {
+  if (list.length !== 0) list.length = 0;
 }
 
 /** A number that changes whenever a thread falls asleep or is woken. */

@@ -124,7 +124,7 @@ export class ScheduleRunner<W> implements Scheduler {
     }
     this.next.fill(0);
     this.active.fill(0);
-    this.tracer.steps.length = 0;
+    this.tracer.clear();
     this.logLength = 0;
     this.points = 0;
     this.preemptions = 0;
@@ -251,6 +251,7 @@ export class ScheduleRunner<W> implements Scheduler {
     // Every thread is done or asleep. The teardown runs as plain syscalls: with the scheduler
     // detached, woken tasks run on their own (processes exiting may wake the sleepers).
     kernel.scheduler = undefined;
+    this.reduction.finish();
     kernel.runWoken();
     this.scenario.teardown(world, kernel);
     this.assertPruneNotSwallowed();
@@ -302,7 +303,7 @@ export class ScheduleRunner<W> implements Scheduler {
     if (running === null) return;
     const ordinal = ++this.points;
     const kernel = running.kernel;
-    this.tracer.record({ thread: kernel.currentThread, point, subject });
+    this.tracer.note(kernel.currentThread, point, subject);
     const reduction = this.reduction;
     if (reduction.active) reduction.point(kernel, kernel.currentThread, point, subject);
     if (!this.preemptible || this.depth >= this.maxDepth) return;

@@ -100,12 +100,13 @@ test('files are numbered per kernel in creation order, anonymous files included'
     expect(kernel.insmod('drv')).toBe(0);
     const p = kernel.spawn('proc');
     p.open('/dev/drv');
-    p.open('/dev/drv');
     kernel.anonFile('kvm-vm', { name: 'vm_fops', owner: null }, undefined);
+    p.open('/dev/drv');
+    kernel.anonFile('kvm-vcpu:0', { name: 'vcpu_fops', owner: null }, undefined);
     return kernel.openFiles().map((file) => file.id);
   };
-  expect(ids()).toEqual([1, 2, 3]);
-  expect(ids()).toEqual([1, 2, 3]);
+  expect(ids()).toEqual([1, 2, 3, 4]);
+  expect(ids()).toEqual([1, 2, 3, 4]);
   // Files made outside any kernel's VFS take ids of their own, in order too.
   const fops: FileOperations = { name: 'fops', owner: null };
   const first = new File('/x', fops);

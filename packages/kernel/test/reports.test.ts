@@ -149,9 +149,11 @@ test('a wait that could never end names the waiting task, the lock and its holde
   kernel.currentThread = 1;
   lock.lock();
   kernel.currentThread = 2;
-  expect(caught(() => lock.lock()).message).toBe(
+  const deadlock = caught(() => lock.lock());
+  expect(deadlock.message).toBe(
     'deadlock: kernel context of thread 2 would wait forever for A, held by kernel context of thread 1',
   );
+  expect(deadlock.trace).toEqual([]);
 });
 
 test('every report carries the tail of the trace when a tracer is attached, and an empty trace when none is', () => {
@@ -210,4 +212,34 @@ test("a lock-order violation's JSON carries lockdep's chain, new dependency firs
     ],
     trace: [],
   });
+});
+
+test("a process's syscalls are traced with the process's name, the fd and the ioctl request in hex", () => {
+  const kernel = kernelWith([driverImage('drv', '/dev/drv', { ioctl: () => 0 })]);
+  expect(kernel.insmod('drv')).toBe(0);
+  kernel.tracer = new Tracer();
+  const p = kernel.spawn('qemu');
+  const fd = p.open('/dev/drv');
+  expect(p.ioctl(fd, 0x3b71)).toBe(0);
+  expect(p.exit()).toBe(0);
+  expect(kernel.tracer.steps).toEqual([
+    { thread: 0, point: 'syscall', subject: 'qemu: open(/dev/drv)' },
+    { thread: 0, point: 'syscall', subject: 'qemu: ioctl(3, 0x3b71)' },
+    { thread: 0, point: 'syscall', subject: 'qemu: exit()' },
+  ]);
+});
+
+test("a violation raised inside a process's open comes out of open, and no task stays current", () => {
+  const kernel = kernelWith([
+    driverImage('drv', '/dev/drv', {
+      open: () => {
+        kernel.violation('stale-association', 'group 26 still points at VM 1');
+        return 0;
+      },
+    }),
+  ]);
+  expect(kernel.insmod('drv')).toBe(0);
+  const p = kernel.spawn('qemu');
+  expect(() => p.open('/dev/drv')).toThrow('stale-association: group 26 still points at VM 1');
+  expect(kernel.current).toBeNull();
 });

@@ -223,9 +223,11 @@ test('a violation raised by a woken task as it runs comes out of the syscall tha
 
 test('a task that would wait for a mutex held by a sleeping task is a deadlock, and the report says where the holder sleeps', () => {
   const a: Gate = { open: false };
+  const other: Gate = { open: false };
   let lock: Mutex | undefined;
   const kernel = kernelWith(
     [
+      sleeper('other', other, []),
       testImage('a', {
         init: ({ kernel: k }) => {
           a.wq = new WaitQueue(k, 'a_q');
@@ -249,8 +251,9 @@ test('a task that would wait for a mutex held by a sleeping task is a deadlock, 
     ],
     { onViolation: 'record' },
   );
-  expect(kernel.insmod('a')).toBe(0);
-  expect(kernel.insmod('ctl')).toBe(0);
+  for (const name of ['other', 'a', 'ctl']) expect(kernel.insmod(name)).toBe(0);
+  // Another task asleep first, holding nothing: the report must name the holder's sleep.
+  expect(kernel.deleteModule('other')).toBe(-errno.EINPROGRESS);
   expect(kernel.deleteModule('a')).toBe(-errno.EINPROGRESS);
   const p = kernel.spawn('qemu');
   const fd = p.open('/dev/ctl');
@@ -267,4 +270,30 @@ test('a task that would wait for a mutex held by a sleeping task is a deadlock, 
     'deadlock: qemu[1] would wait forever for a->dev_lock, held by delete_module(a), asleep in delete_module(a) on a_q',
   ]);
   expect(kernel.violations).toEqual([error]);
+});
+
+test('running a task that was not woken (it re-checks and sleeps again) loses no other task its wake-up', () => {
+  const log: string[] = [];
+  const a: Gate = { open: false };
+  const b: Gate = { open: false };
+  const kernel = kernelWith([sleeper('a', a, log), sleeper('b', b, log)]);
+  expect(kernel.insmod('a')).toBe(0);
+  expect(kernel.insmod('b')).toBe(0);
+  kernel.scheduler = noScheduler;
+  kernel.currentThread = 1;
+  expect(kernel.deleteModule('a')).toBe(-errno.EINPROGRESS);
+  kernel.currentThread = 2;
+  expect(kernel.deleteModule('b')).toBe(-errno.EINPROGRESS);
+  release(b);
+  const asleep = kernel.sleeperOf(1);
+  if (asleep === undefined) throw new Error('delete_module(a) is not asleep');
+  kernel.currentThread = 1;
+  expect(kernel.resume(asleep)).toBe(-errno.EINPROGRESS);
+  kernel.currentThread = 0;
+  kernel.scheduler = undefined;
+  kernel.runWoken();
+  expect(log).toEqual(['a exit starts', 'b exit starts', 'b exit finishes']);
+  expect(kernel.sleepingTasks().map((sleeping) => [sleeping.syscall, sleeping.woken])).toEqual([
+    ['delete_module(a)', false],
+  ]);
 });

@@ -85,7 +85,7 @@ test('a file operation of a freed driver is reported with the fops table and the
   ]);
 });
 
-test('underflow reports name the module, the file or the counted object that went below zero', () => {
+test('underflow reports name the module or the counted object that went below zero (the file one: file-references.test.ts)', () => {
   const kernel = kernelWith([driverImage('drv', '/dev/drv')], { onViolation: 'record' });
   expect(kernel.insmod('drv')).toBe(0);
   kernel.modulePut(kernel.findModule('drv') ?? null);

@@ -5,6 +5,8 @@ export const errno = {
   /** No such process: the model's answer to a syscall from a process that has exited. */
   ESRCH: 3,
   EINTR: 4,
+  /** Exec format error: init_module of a module exporting a symbol another module already exports. */
+  ENOEXEC: 8,
   EBADF: 9,
   /** EWOULDBLOCK and EAGAIN are one value; the module calls speak of EWOULDBLOCK, so it is named first. */
   EWOULDBLOCK: 11,

@@ -47,13 +47,14 @@ export class Locking {
     }
     if (holder !== null) this.blocked(mutex, holder, task);
     const held = task.held;
-    if (held.length > 0) this.checkDependencies(task, mutex);
+    const innermost = held[held.length - 1];
+    if (innermost !== undefined) this.checkDependencies(task, mutex, innermost);
     mutex.holder = task;
     held.push(mutex);
   }
 
-  /** check_deadlock and check_prevs_add, for a task that already holds locks. */
-  private checkDependencies(task: Task, mutex: Mutex): void {
+  /** check_deadlock and check_prevs_add, for a task that already holds locks, `innermost` the last taken. */
+  private checkDependencies(task: Task, mutex: Mutex, innermost: Mutex): void {
     const kernel = this.kernel;
     const held = task.held;
     for (const other of held) {
@@ -65,8 +66,7 @@ export class Locking {
         );
       }
     }
-    const innermost = held[held.length - 1];
-    if (innermost !== undefined && innermost.lockClass !== mutex.lockClass) {
+    if (innermost.lockClass !== mutex.lockClass) {
       const cycle = kernel.lockdep.record(innermost.lockClass, mutex.lockClass);
       if (cycle !== undefined) {
         const classes = [innermost.lockClass, ...cycle.map((dependency) => dependency.taken)];
@@ -84,12 +84,10 @@ export class Locking {
   release(mutex: Mutex): void {
     const holder = mutex.holder;
     if (holder !== null) {
+      // Usually the innermost lock, where lastIndexOf starts looking. The holder always lists the
+      // mutex: acquire sets `holder` and pushes it onto `held` together.
       const held = holder.held;
-      if (held[held.length - 1] === mutex) held.pop();
-      else {
-        const index = held.lastIndexOf(mutex);
-        if (index >= 0) held.splice(index, 1);
-      }
+      held.splice(held.lastIndexOf(mutex), 1);
     }
     mutex.holder = null;
     this.kernel.preempt('unlock', mutex.lockClass);

@@ -39,7 +39,8 @@ export class ModuleLoader {
 
   /**
    * load_module: -ENOENT for an unknown image or an unresolved import ("Unknown symbol"),
-   * -EEXIST for a name already loaded, init's error if init fails. Nothing is left behind on failure.
+   * -EEXIST for a name already loaded, -ENOEXEC for an export another module already has,
+   * init's error if init fails. Nothing is left behind on failure.
    */
   insmod(name: string): number {
     const image = this.images.get(name);
@@ -62,10 +63,9 @@ export class ModuleLoader {
         this.modules.delete(name);
         return -errno.ENOENT;
       }
-      if (!module.uses.has(found.module)) {
-        module.uses.add(found.module);
-        found.module.usedBy.add(module);
-      }
+      // One edge per used module however many of its symbols are imported (sets: adding again is a no-op).
+      module.uses.add(found.module);
+      found.module.usedBy.add(module);
       resolved.set(symbol, found.value);
     }
 
@@ -78,7 +78,16 @@ export class ModuleLoader {
       },
     });
     module.body = body;
-    this.setState(module, 'COMING');
+    // complete_formation: under module_mutex, verify_exported_symbols and the move to COMING are
+    // one step. An export another module (in any state but UNFORMED) already has is -ENOEXEC
+    // ("exports duplicate symbol"), and the load is undone like an unresolved import.
+    this.kernel.preempt('module-state', module.name);
+    if (Object.keys(image.exports).some((symbol) => this.symbols.findSymbol(symbol) !== undefined)) {
+      this.dropUses(module);
+      this.modules.delete(name);
+      return -errno.ENOEXEC;
+    }
+    module.state = 'COMING';
     this.symbols.publishExports(module, body.symbols);
 
     const result = body.init?.() ?? 0;

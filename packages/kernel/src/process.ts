@@ -21,16 +21,15 @@ export class Process {
   private readonly fdtable: (File | undefined)[] = [];
   readonly memory = new UserMemory();
   exited = false;
-  /** The process's task outside the explorer, and on each explorer thread. */
-  private readonly mainTask: Task;
-  private readonly threadTasks: Task[] = [];
+  /** The process's task on each explorer thread; thread 0 (outside the explorer) is its main task. */
+  private readonly threadTasks: Task[];
 
   constructor(
     private readonly kernel: Kernel,
     readonly pid: number,
     readonly name: string,
   ) {
-    this.mainTask = new Task(`${name}[${pid}]`, 0);
+    this.threadTasks = [new Task(`${name}[${pid}]`, 0)];
   }
 
   open(path: string): number {
@@ -80,7 +79,8 @@ export class Process {
 
   /** fdget: the file behind `fd` with one more reference held (drop it with `kernel.fput`), or undefined. */
   fdget(fd: number): File | undefined {
-    const file = fd >= 0 && fd < MAX_FDS ? this.fdtable[fd] : undefined;
+    // fdtable's bound (fd < max_fds): an index outside the array, negative or not, reads undefined.
+    const file = this.fdtable[fd];
     if (file === undefined) return undefined;
     this.kernel.fget(file);
     return file;
@@ -112,7 +112,6 @@ export class Process {
   /** The task this process's syscalls run as on the calling thread. */
   task(): Task {
     const thread = this.kernel.currentThread;
-    if (thread === 0) return this.mainTask;
     let task = this.threadTasks[thread];
     if (task === undefined) {
       task = new Task(`${this.name}[${this.pid}]/thread ${thread}`, thread);

@@ -51,12 +51,14 @@ export class SymbolTable {
     return this.exports.get(name)?.module.name;
   }
 
-  /** Exports are visible from COMING on; another module holds each function only through its call guard. */
+  /**
+   * Exports are visible from COMING on; another module holds each function only through its call
+   * guard. The loader has refused a duplicate name already (verify_exported_symbols, -ENOEXEC).
+   */
   publishExports(module: Module, values: Readonly<Record<string, unknown>>): void {
     for (const [symbol, declaration] of Object.entries(module.image.exports)) {
       if (!(symbol in values))
         throw new Error(`${module.name}: declares export ${symbol} but its body has no value for it`);
-      if (this.exports.has(symbol)) throw new Error(`${module.name}: symbol ${symbol} is already exported`);
       const value = values[symbol];
       const guarded =
         typeof value === 'function'

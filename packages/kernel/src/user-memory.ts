@@ -31,7 +31,8 @@ export class UserMemory {
 
   private cell(address: number): number | string | undefined {
     const index = (address - BASE) / STRIDE;
-    // Only the exact addresses handed out: anything between them, before or after faults.
-    return Number.isInteger(index) && index >= 0 ? this.cells[index] : undefined;
+    // Only the exact addresses handed out: anything between them, before or after faults (an
+    // index that is fractional, negative or past the end reads undefined).
+    return this.cells[index];
   }
 }

@@ -118,3 +118,34 @@ test('a snapshot is a copy that later operations do not change', () => {
   expect(snapshot.symbolLookups).toBe(0);
   expect(kernel.counters.symbolLookups).toBe(1);
 });
+
+test('countersDelta subtracts field by field, so an operation is priced from any starting point', () => {
+  const kernel = kernelWith([libImage(), driverImage('drv', '/dev/drv')]);
+  expect(kernel.insmod('lib')).toBe(0);
+  expect(kernel.insmod('drv')).toBe(0);
+  const lib = kernel.findModule('lib');
+  if (lib === undefined) throw new Error('lib not loaded');
+  const ops = kernel.opsTable(lib, 'lib_ops', { run: () => 0 });
+  const lock = new Mutex(kernel, 'A', 'm');
+  const p = kernel.spawn('proc');
+  const work = (): void => {
+    kernel.symbolGet<Add>('lib_add')?.(1, 2);
+    kernel.symbolPut('lib_add');
+    ops.run();
+    lock.with(() => undefined);
+    p.close(p.open('/dev/drv'));
+  };
+  work();
+  const before = kernel.counters.snapshot();
+  expect(Object.values(before).every((count) => count > 0)).toBe(true);
+  work();
+  work();
+  expect(countersDelta(before, kernel.counters.snapshot())).toEqual({
+    symbolLookups: 2,
+    moduleGets: 4,
+    modulePuts: 4,
+    crossModuleCalls: 4,
+    indirectCalls: 2,
+    lockAcquisitions: 2,
+  });
+});

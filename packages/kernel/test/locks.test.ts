@@ -184,3 +184,92 @@ test('every lock acquisition is counted', () => {
   nest(kernel, 'A');
   expect(kernel.counters.lockAcquisitions).toBe(3);
 });
+
+test("lockdep's search marks each class when first reached: the chain goes through the dependency recorded first", () => {
+  // __bfs [kernel/locking/lockdep.c] visits each lock class once (lock_accessed), so of two equally
+  // short paths the report shows the one found first: A -> B -> D here, not A -> C -> D.
+  const kernel = new Kernel({ onViolation: 'record' });
+  nest(kernel, 'A', 'B', 'D');
+  nest(kernel, 'A', 'C', 'D');
+  expect(kernel.lockdep.edges()).toEqual(['A -> B', 'A -> C', 'B -> D', 'C -> D']);
+  nest(kernel, 'D', 'A');
+  expect(kernel.violations.map((violation) => violation.chain)).toEqual([
+    [
+      { held: 'D', taken: 'A' },
+      { held: 'A', taken: 'B' },
+      { held: 'B', taken: 'D' },
+    ],
+  ]);
+});
+
+test('a dependency is checked when it is first recorded: taking the inverted order again reports nothing new', () => {
+  const kernel = new Kernel({ onViolation: 'record' });
+  nest(kernel, 'A', 'B');
+  nest(kernel, 'B', 'A');
+  nest(kernel, 'B', 'A');
+  nest(kernel, 'A', 'B');
+  expect(kernel.violations.map((violation) => violation.object)).toEqual(['B -> A -> B']);
+  expect(kernel.lockdep.edges()).toEqual(['A -> B', 'B -> A']);
+});
+
+test('wouldCloseCycle asks the question without recording the dependency', () => {
+  const lockdep = new LockDep();
+  expect(lockdep.record('A', 'B')).toBeUndefined();
+  expect(lockdep.record('B', 'C')).toBeUndefined();
+  expect(lockdep.wouldCloseCycle('C', 'A')).toBe(true);
+  expect(lockdep.wouldCloseCycle('A', 'C')).toBe(false);
+  expect(lockdep.wouldCloseCycle('A', 'B')).toBe(false);
+  expect(lockdep.edges()).toEqual(['A -> B', 'B -> C']);
+  // Once the inversion is recorded anyway, asking about a known edge is no new cycle.
+  expect(lockdep.record('C', 'A')).toHaveLength(3);
+  expect(lockdep.wouldCloseCycle('C', 'A')).toBe(false);
+  expect(lockdep.wouldCloseCycle('C', 'B')).toBe(true);
+});
+
+test('a search from a class already on a cycle ends: a new dependency out of it is no cycle', () => {
+  const kernel = new Kernel({ onViolation: 'record' });
+  nest(kernel, 'A', 'B');
+  nest(kernel, 'B', 'A');
+  nest(kernel, 'C', 'A');
+  nest(kernel, 'C', 'B');
+  expect(kernel.violations).toHaveLength(1);
+  expect(kernel.lockdep.edges()).toEqual(['A -> B', 'B -> A', 'C -> A', 'C -> B']);
+});
+
+test('unlocking a mutex nobody holds leaves it free and changes no held locks', () => {
+  const kernel = new Kernel();
+  const a = new Mutex(kernel, 'A', 'm');
+  const b = new Mutex(kernel, 'B', 'm');
+  a.lock();
+  b.unlock();
+  expect([a.holder?.held, b.holder]).toEqual([[a], null]);
+  a.unlock();
+  expect(a.holder).toBeNull();
+});
+
+test("a process's syscalls on one explorer thread run as one task: a lock its ioctl kept is its own on the next one", () => {
+  const kernel = new Kernel({ onViolation: 'record' });
+  const lock = new Mutex(kernel, 'drv->lock', 'drv');
+  kernel.registerChrdev('/dev/drv', {
+    name: 'drv_fops',
+    owner: null,
+    ioctl: () => {
+      lock.lock();
+      return 0;
+    },
+  });
+  const p = kernel.spawn('qemu');
+  kernel.currentThread = 1;
+  const fd = p.open('/dev/drv');
+  expect(p.ioctl(fd, 0)).toBe(0);
+  const error = caught(() => p.ioctl(fd, 0));
+  expect(isKernelViolation(error) && error.message).toBe(
+    'recursive-lock: possible recursive locking detected: qemu[1]/thread 1 takes drv->lock, which it already holds',
+  );
+  expect(lock.holder?.name).toBe('qemu[1]/thread 1');
+  kernel.currentThread = 0;
+  expect(caught(() => p.ioctl(fd, 0))).toMatchObject({
+    kind: 'deadlock',
+    message: 'deadlock: qemu[1] would wait forever for drv->lock, held by qemu[1]/thread 1',
+  });
+});

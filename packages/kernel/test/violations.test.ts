@@ -272,3 +272,15 @@ test('an export declared but missing from the body is a programming error of the
   expect(() => kernel.insmod('bad')).toThrow('bad_fn');
   expect(kernel.insmod('ok')).toBe(0);
 });
+
+test('a live object is not poisoned; it is once kfreed, or once its owner module is freed', () => {
+  const kernel = kernelWith([libImage()]);
+  expect(kernel.insmod('lib')).toBe(0);
+  const lib = kernel.findModule('lib') ?? null;
+  const unowned = new KernelObject('kvm', null);
+  const owned = new KernelObject('lib_state', lib);
+  expect([unowned.poisoned, owned.poisoned]).toEqual([false, false]);
+  kernel.kfree(unowned);
+  expect(kernel.deleteModule('lib')).toBe(0);
+  expect([unowned.poisoned, owned.poisoned]).toEqual([true, true]);
+});

@@ -1,4 +1,4 @@
-import { errno, type File, type MaySleep } from '@coupling-lab/kernel';
+import { errno, type File, type MaySleep, Mutex } from '@coupling-lab/kernel';
 import { cdevPath } from './device-cdev.js';
 import type { DeviceFile, GroupContract } from './group-contract.js';
 import { VFIO } from './uapi.js';
@@ -85,7 +85,13 @@ export function groupsV66(core: VfioCore): GroupContract {
       if (device === undefined) return -errno.ENODEV;
       const opened = openDevice(core, group, device);
       if (opened < 0) return opened;
-      const file = kernel.anonFile('[vfio-device]', core.deviceFops, { group, device } satisfies DeviceFile);
+      // vfio_device_open_file -> vfio_allocate_device_file: the file's own kvm_ref_lock.
+      const df: DeviceFile = {
+        group,
+        device,
+        kvmRefLock: new Mutex(kernel, 'vfio_device_file.kvm_ref_lock', 'vfio'),
+      };
+      const file = kernel.anonFile('[vfio-device]', core.deviceFops, df);
       if (file === undefined) {
         // vfio_device_open_file -> anon_inode_getfile: -ENOENT when vfio is going away [fs/anon_inodes.c].
         closeDevice(core, group, device);

@@ -167,3 +167,27 @@ test("a device's first open nests dev_set->lock in group_lock and takes the VM u
     'vfio_device_set.lock -> vfio_group.kvm_ref_lock',
   ]);
 });
+
+test("the v6.6 file API takes a group's device fd too (same vfio_device_fops): valid, the device's own coherency, df->kvm set", () => {
+  const { kernel, held } = v66Kernel();
+  const p = kernel.spawn('qemu');
+  const { group, container } = attach(p, 27);
+  ok(p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU), 'SET_IOMMU');
+  const device = ok(p.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, p.userString('0000:02:00.0')), 'GET_DEVICE_FD');
+  const file = fileOf(p, device);
+  expect(api(kernel, 'vfio_file_is_valid')(file)).toBe(true);
+  // Group 27's device has no IOMMU_CAP_ENFORCE_CACHE_COHERENCY (a file that is no VFIO file answers true).
+  expect(api(kernel, 'vfio_file_enforced_coherent')(file)).toBe(false);
+  const locks: string[] = [];
+  kernel.hook = (point, subject) => {
+    if (point === 'lock') locks.push(subject);
+  };
+  api(kernel, 'vfio_file_set_kvm')(file, 'vm1' as unknown as KvmRef);
+  kernel.hook = undefined;
+  // vfio_device_file_set_kvm: the file's own df->kvm_ref_lock (vfio_allocate_device_file), not the group's.
+  expect(locks).toEqual(['vfio_device_file.kvm_ref_lock']);
+  expect((file.privateData as { kvm?: KvmRef | null }).kvm).toBe('vm1');
+  // The group's VM is not set by it, and the device, open already, took none.
+  expect(groupOf(kernel, 27).kvm).toBeNull();
+  expect(held.log).toEqual([]);
+});

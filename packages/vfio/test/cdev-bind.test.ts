@@ -2,6 +2,7 @@ import { errno, Kernel, type Module } from '@coupling-lab/kernel';
 import {
   type CdevFile,
   defaultDevices,
+  IOMMUFD,
   type FileApiV66,
   fileExportsV66,
   type KvmRef,
@@ -21,12 +22,12 @@ const vm = (name: string): KvmRef => name as unknown as KvmRef;
 const VFIO0 = '/dev/vfio/devices/vfio0';
 
 /** A v6.6 kernel with device cdevs that holds VMs, through a reverse port that logs each get and put. */
-function cdevKernel(): { kernel: Kernel; log: string[] } {
+function cdevKernel(holdsVm = true): { kernel: Kernel; log: string[] } {
   const log: string[] = [];
   const kernel = new Kernel();
   kernel.registerImage(
     vfioImage([fileExportsV66], {
-      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: true, deviceCdev: true },
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm, deviceCdev: true },
       vmReference: () => ({
         get: (kvm) => {
           log.push(`get ${String(kvm)}`);
@@ -170,4 +171,55 @@ test('a group\'s device fd on a kernel with cdevs refuses BIND_IOMMUFD (-EINVAL,
   expect(p.ioctl(device, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(1))).toBe(-errno.ENOTTY);
   expect(p.ioctl(device, VFIO.DEVICE_DETACH_IOMMUFD_PT)).toBe(-errno.ENOTTY);
   expect(p.fds.get(iommu)?.count).toBe(1);
+});
+
+test('a second BIND_IOMMUFD on a bound cdev is -EINVAL before anything is taken: no second VM reference, the first one kept', () => {
+  const { kernel, log } = cdevKernel();
+  const p = kernel.spawn('qemu');
+  const dev = ok(p.open(VFIO0), 'open vfio0');
+  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
+  setKvm(kernel)(fileOf(p, dev), vm('vm1'));
+  ok(p.ioctl(dev, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'BIND_IOMMUFD');
+  // "one device cannot be bound twice": df->access_granted is checked before iommufd_ctx_from_fd.
+  expect(p.ioctl(dev, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu))).toBe(-errno.EINVAL);
+  expect(log).toEqual(['get vm1']);
+  expect(groupOf(kernel, 26).devices[0]?.heldVm?.kvm).toBe(vm('vm1'));
+  expect(p.fds.get(iommu)?.count).toBe(2);
+  ok(p.close(dev), 'close vfio0');
+  expect(log).toEqual(['get vm1', 'put vm1']);
+});
+
+test('a kernel that holds no VMs (before 2b48f52f2bff) binds a cdev with a VM set without taking a reference', () => {
+  const { kernel, log } = cdevKernel(false);
+  const p = kernel.spawn('qemu');
+  const dev = ok(p.open(VFIO0), 'open vfio0');
+  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
+  setKvm(kernel)(fileOf(p, dev), vm('vm1'));
+  ok(p.ioctl(dev, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'BIND_IOMMUFD');
+  ok(p.close(dev), 'close vfio0');
+  expect(log).toEqual([]);
+});
+
+test('BIND_IOMMUFD refuses only negative fds with -EINVAL: fd 0, not open in this process, is -EBADF', () => {
+  const { kernel } = cdevKernel();
+  const p = kernel.spawn('qemu');
+  const dev = ok(p.open(VFIO0), 'open vfio0');
+  expect(p.fds.has(0)).toBe(false);
+  expect(p.ioctl(dev, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(0))).toBe(-errno.EBADF);
+});
+
+test("a bound cdev's close unbinds it from the iommufd (iommufd_device_unbind): its device object and auto domain go, and the IOAS can be destroyed", () => {
+  const { kernel } = cdevKernel();
+  const p = kernel.spawn('qemu');
+  const dev = ok(p.open(VFIO0), 'open vfio0');
+  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
+  const devId = ok(p.ioctl(dev, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'BIND_IOMMUFD');
+  const ioas = ok(p.ioctl(iommu, IOMMUFD.IOAS_ALLOC), 'IOAS_ALLOC');
+  const hwpt = ok(p.ioctl(dev, VFIO.DEVICE_ATTACH_IOMMUFD_PT, p.userInt32(ioas)), 'ATTACH_IOMMUFD_PT');
+  const destroy = (id: number): number => p.ioctl(iommu, IOMMUFD.DESTROY, p.userInt32(id));
+  expect(destroy(ioas)).toBe(-errno.EBUSY);
+  ok(p.close(dev), 'close vfio0');
+  expect(destroy(devId)).toBe(-errno.ENOENT);
+  expect(destroy(hwpt)).toBe(-errno.ENOENT);
+  expect(destroy(ioas)).toBe(0);
 });

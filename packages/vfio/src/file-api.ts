@@ -1,5 +1,4 @@
 import { errno, type File } from '@coupling-lab/kernel';
-import type { CdevFile } from './device-cdev.js';
 import type { DeviceFile } from './group-contract.js';
 import type { KvmRef } from './kvm-ref.js';
 import type { VfioCore } from './vfio-core.js';
@@ -115,11 +114,12 @@ function deviceEnforcedCoherent(core: VfioCore, df: DeviceFile): boolean {
 
 /**
  * vfio_device_file_set_kvm: df->kvm under df->kvm_ref_lock; the cdev path hands it to the device
- * at VFIO_DEVICE_BIND_IOMMUFD (a group's device fd took its VM from the group at open).
+ * at VFIO_DEVICE_BIND_IOMMUFD (a group's device fd took its VM from the group at open). A v5.17
+ * device fd, which has no vfio_device_file, falls back on the group's lock.
  */
 function deviceSetKvm(core: VfioCore, df: DeviceFile, kvm: KvmRef | null): void {
   core.kernel.touch(df.group);
-  const lock = 'kvmRefLock' in df ? (df as CdevFile).kvmRefLock : df.group.kvmRefLock;
+  const lock = df.kvmRefLock ?? df.group.kvmRefLock;
   lock.with(() => {
     df.kvm = kvm;
   });

@@ -1,4 +1,4 @@
-import type { File, MaySleep, Process } from '@coupling-lab/kernel';
+import type { File, MaySleep, Mutex, Process } from '@coupling-lab/kernel';
 import type { KvmRef } from './kvm-ref.js';
 import type { VfioDevice, VfioGroup } from './vfio-group.js';
 
@@ -34,4 +34,10 @@ export interface DeviceFile {
   readonly device: VfioDevice;
   /** df->kvm, set by vfio_file_set_kvm on a device file (used by the cdev path at bind). */
   kvm?: KvmRef | null;
+  /**
+   * df->kvm_ref_lock (a spinlock in Linux), which vfio_allocate_device_file gives every device
+   * file since v6.5, the group's device fds as well as the cdev's. Absent on v5.17, which has no
+   * vfio_device_file.
+   */
+  readonly kvmRefLock?: Mutex;
 }

@@ -1,4 +1,4 @@
-import { errno, Kernel } from '@coupling-lab/kernel';
+import { errno, Kernel, O_TRUNC } from '@coupling-lab/kernel';
 import {
   type CdevFile,
   defaultDevices,
@@ -190,4 +190,52 @@ describe('the v6.6 file API and get_ops with device files', () => {
     expect((device.privateData as CdevFile).kvm).toBe(vm('vm2'));
     expect(groupOf(kernel, 27).kvm).toBe(vm('vm2'));
   });
+});
+
+test("get_ops' tables answer null for the group id of a file that is not theirs, as vfio_file_iommu_group does", () => {
+  const kernel = new Kernel();
+  kernel.registerImage(
+    vfioImage([getOpsExportsWithDevices], {
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: false, deviceCdev: true },
+    }),
+  );
+  kernel.registerImage(vfioPciImage(defaultDevices));
+  ok(kernel.modprobe('vfio_pci'), 'modprobe vfio_pci');
+  const p = kernel.spawn('qemu');
+  const group = fileOf(p, ok(p.open('/dev/vfio/26'), 'open group 26'));
+  const device = fileOf(p, ok(p.open(COHERENT), 'open vfio0'));
+  const container = fileOf(p, ok(p.open('/dev/vfio/vfio'), 'open container'));
+  const getOps = kernel.symbolGet<GetOpsApi['vfio_file_get_ops']>('vfio_file_get_ops');
+  const groupOps = getOps?.(group) as VfioFileOps;
+  const deviceOps = getOps?.(device) as VfioFileOps;
+  expect([groupOps.get_iommu_group(container), deviceOps.get_iommu_group(container)]).toEqual([null, null]);
+});
+
+test('a call through either get_ops table after vfio is forced out is KASAN naming the table: vfio_group_file_ops, vfio_device_file_ops', () => {
+  const kernel = new Kernel({ forceUnload: true, onViolation: 'record' });
+  kernel.registerImage(
+    vfioImage([getOpsExportsWithDevices], {
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: false, deviceCdev: true },
+    }),
+  );
+  kernel.registerImage(vfioPciImage(defaultDevices));
+  ok(kernel.modprobe('vfio_pci'), 'modprobe vfio_pci');
+  const p = kernel.spawn('qemu');
+  const group = fileOf(p, ok(p.open('/dev/vfio/27'), 'open group 27'));
+  const device = fileOf(p, ok(p.open(COHERENT), 'open vfio0'));
+  const getOps = kernel.symbolGet<GetOpsApi['vfio_file_get_ops']>('vfio_file_get_ops');
+  const groupOps = getOps?.(group) as VfioFileOps;
+  const deviceOps = getOps?.(device) as VfioFileOps;
+  kernel.symbolPut('vfio_file_get_ops');
+  kernel.deleteModule('vfio_pci', O_TRUNC);
+  kernel.deleteModule('vfio', O_TRUNC);
+  groupOps.get_iommu_group(group);
+  deviceOps.get_iommu_group(device);
+  const messages = kernel.violations.map((violation) => violation.message);
+  expect(messages).toContain(
+    'use-after-free: call to vfio_group_file_ops.get_iommu_group of freed module vfio',
+  );
+  expect(messages).toContain(
+    'use-after-free: call to vfio_device_file_ops.get_iommu_group of freed module vfio',
+  );
 });

@@ -6,6 +6,8 @@ test('VFIO_GET_API_VERSION on the container returns VFIO_API_VERSION, 0', () => 
   const p = vfioKernel().spawn('qemu');
   const container = ok(p.open('/dev/vfio/vfio'), 'open');
   expect(p.ioctl(container, VFIO.GET_API_VERSION)).toBe(0);
+  // vfio_fops_unl_ioctl ignores the argument of VFIO_GET_API_VERSION (a type1 IOMMU number is no extension query).
+  expect(p.ioctl(container, VFIO.GET_API_VERSION, VFIO.TYPE1v2_IOMMU)).toBe(0);
 });
 
 test('before an IOMMU is set, VFIO_CHECK_EXTENSION answers 1 for the type1 IOMMU types and 0 for the others', () => {

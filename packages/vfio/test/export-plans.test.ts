@@ -40,6 +40,13 @@ test.each([
   },
 );
 
+test('vfio built with no export plan says so in its description, as modinfo shows it', () => {
+  expect(vfioImage([]).description).toBe('VFIO core and type1 IOMMU backend (exports for KVM: none)');
+  expect(vfioImage([fileExports, getOpsExports]).description).toBe(
+    'VFIO core and type1 IOMMU backend (exports for KVM: file, get-ops)',
+  );
+});
+
 /** A stand-in kvm exporting the two functions VFIO's default VM reference symbol_get()s. */
 function fakeKvm(log: string[], safe: boolean): ModuleImage {
   return {

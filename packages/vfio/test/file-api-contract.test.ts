@@ -110,3 +110,42 @@ test('a call through the get_ops table after vfio is forced out is KASAN naming 
     'use-after-free: call to vfio_group_file_ops.set_kvm of freed module vfio',
   );
 });
+
+test('v6.5 vfio_file_is_group: a group file, with or without a container, and nothing else; the other two ignore a file that is no group', () => {
+  const kernel = fileKernel(v61, mixedGroup);
+  const p = kernel.spawn('qemu');
+  const group = fileOf(p, ok(p.open('/dev/vfio/30'), 'open group'));
+  const container = fileOf(p, ok(p.open('/dev/vfio/vfio'), 'open container'));
+  const isGroup = symbol<FileApiV65['vfio_file_is_group']>(kernel, 'vfio_file_is_group');
+  expect([isGroup(group), isGroup(container)]).toEqual([true, false]);
+  // "Not a vfio file": coherent as far as KVM is concerned, and set_kvm does nothing.
+  expect(
+    symbol<FileApiV65['vfio_file_enforced_coherent']>(kernel, 'vfio_file_enforced_coherent')(container),
+  ).toBe(true);
+  symbol<FileApiV65['vfio_file_set_kvm']>(kernel, 'vfio_file_set_kvm')(container, vm('vm1'));
+  expect(groupOf(kernel, 30).kvm).toBeNull();
+});
+
+test('v5.19 vfio_file_enforced_coherent of a group with no container yet is true ("the user must do so before they can prove they have permission")', () => {
+  const kernel = vfioKernel();
+  const p = kernel.spawn('qemu');
+  // Group 27's device is not coherent, but without a container there is no domain to ask.
+  const group = ok(p.open('/dev/vfio/27'), 'open');
+  expect(
+    symbol<FileApi['vfio_file_enforced_coherent']>(kernel, 'vfio_file_enforced_coherent')(fileOf(p, group)),
+  ).toBe(true);
+});
+
+test('v5.17 contract: a VM let go once is one container user fewer; letting go again keeps the group fd in its container', () => {
+  const kernel = vfioKernel();
+  const a = attach(kernel, [26]);
+  const setKvm = symbol<FileApi['vfio_file_set_kvm']>(kernel, 'vfio_file_set_kvm');
+  const file = fileOf(a.p, groupFd(a, 26));
+  setKvm(file, vm('vm1'));
+  expect(groupOf(kernel, 26)).toMatchObject({ kvmUsers: 1, containerUsers: 2 });
+  setKvm(file, null);
+  expect(groupOf(kernel, 26)).toMatchObject({ kvmUsers: 0, containerUsers: 1 });
+  setKvm(file, null);
+  expect(groupOf(kernel, 26)).toMatchObject({ kvmUsers: 0, containerUsers: 1 });
+  expect(groupOf(kernel, 26).container).not.toBeNull();
+});

@@ -35,6 +35,16 @@ test('vfio_group_fops_open: a second open is -EBUSY, and so is an open while a d
   expect(p.open('/dev/vfio/26')).toBeGreaterThanOrEqual(0);
 });
 
+test('vfio_group_fops_open: one open at a time even outside a container (atomic_cmpxchg(&group->opened, 0, 1))', () => {
+  const kernel = vfioKernel();
+  const p = kernel.spawn('qemu');
+  const group = ok(p.open('/dev/vfio/26'), 'open');
+  expect(groupOf(kernel, 26).container).toBeNull();
+  expect(p.open('/dev/vfio/26')).toBe(-errno.EBUSY);
+  ok(p.close(group), 'close');
+  expect(p.open('/dev/vfio/26')).toBeGreaterThanOrEqual(0);
+});
+
 test('SET_CONTAINER: a negative fd is -EINVAL before anything, fd 0 (not open) -EBADF; GET_DEVICE_FD without a container -EINVAL', () => {
   const kernel = vfioKernel();
   const p = kernel.spawn('qemu');

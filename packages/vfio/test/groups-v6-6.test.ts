@@ -4,6 +4,7 @@ import {
   type FileApiV66,
   fileExportsV66,
   type KvmRef,
+  type PciDeviceConfig,
   VFIO,
   vfioImage,
   vfioPciImage,
@@ -166,4 +167,86 @@ test("a device's first open nests dev_set->lock in group_lock and takes the VM u
     'vfio_group.group_lock -> vfio_device_set.lock',
     'vfio_device_set.lock -> vfio_group.kvm_ref_lock',
   ]);
+});
+
+test("the v6.6 file API takes a group's device fd too (same vfio_device_fops): valid, the device's own coherency, df->kvm set", () => {
+  const { kernel, held } = v66Kernel();
+  const p = kernel.spawn('qemu');
+  const { group, container } = attach(p, 27);
+  ok(p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU), 'SET_IOMMU');
+  const device = ok(p.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, p.userString('0000:02:00.0')), 'GET_DEVICE_FD');
+  const file = fileOf(p, device);
+  expect(api(kernel, 'vfio_file_is_valid')(file)).toBe(true);
+  // Group 27's device has no IOMMU_CAP_ENFORCE_CACHE_COHERENCY (a file that is no VFIO file answers true).
+  expect(api(kernel, 'vfio_file_enforced_coherent')(file)).toBe(false);
+  const locks: string[] = [];
+  kernel.hook = (point, subject) => {
+    if (point === 'lock') locks.push(subject);
+  };
+  api(kernel, 'vfio_file_set_kvm')(file, 'vm1' as unknown as KvmRef);
+  kernel.hook = undefined;
+  // vfio_device_file_set_kvm: the file's own df->kvm_ref_lock (vfio_allocate_device_file), not the group's.
+  expect(locks).toEqual(['vfio_device_file.kvm_ref_lock']);
+  expect((file.privateData as { kvm?: KvmRef | null }).kvm).toBe('vm1');
+  // The group's VM is not set by it, and the device, open already, took none.
+  expect(groupOf(kernel, 27).kvm).toBeNull();
+  expect(held.log).toEqual([]);
+});
+
+test("only a device's first open takes the VM and runs the driver's open_device with it; the last close puts it (vfio_df_device_first_open)", () => {
+  const log: string[] = [];
+  const kernel = new Kernel();
+  kernel.registerImage(
+    vfioImage([fileExportsV66], {
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: true },
+      vmReference: () => ({
+        get: (kvm) => {
+          log.push(`get ${String(kvm)}`);
+          return {
+            kvm,
+            put: () => log.push(`put ${String(kvm)}`),
+            openDevice: () => log.push(`open_device with ${String(kvm)}`),
+          };
+        },
+      }),
+    }),
+  );
+  kernel.registerImage(vfioPciImage(defaultDevices));
+  ok(kernel.modprobe('vfio_pci'), 'modprobe vfio_pci');
+  const p = kernel.spawn('qemu');
+  const { group, container } = attach(p, 26);
+  ok(p.ioctl(container, VFIO.SET_IOMMU, VFIO.TYPE1v2_IOMMU), 'SET_IOMMU');
+  api(kernel, 'vfio_file_set_kvm')(fileOf(p, group), 'vm1' as unknown as KvmRef);
+  const open = (): number =>
+    ok(p.ioctl(group, VFIO.GROUP_GET_DEVICE_FD, p.userString('0000:01:00.0')), 'GET_DEVICE_FD');
+  const first = open();
+  const second = open();
+  expect(log).toEqual(['get vm1', 'open_device with vm1']);
+  ok(p.close(first), 'close first');
+  expect(log).toEqual(['get vm1', 'open_device with vm1']);
+  ok(p.close(second), 'close second');
+  expect(log).toEqual(['get vm1', 'open_device with vm1', 'put vm1']);
+});
+
+test('a group of two devices opens while one of them is still bound (vfio_unregister_group_dev of the other), and not once neither is', () => {
+  const devices: readonly PciDeviceConfig[] = [
+    { address: '0000:05:00.0', iommuGroup: 30, coherent: true },
+    { address: '0000:05:00.1', iommuGroup: 30, coherent: true },
+  ];
+  const kernel = new Kernel();
+  kernel.registerImage(
+    vfioImage([fileExportsV66], {
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: false },
+    }),
+  );
+  kernel.registerImage(vfioPciImage(devices));
+  ok(kernel.modprobe('vfio_pci'), 'modprobe vfio_pci');
+  const unregister = kernel.symbolGet<(config: PciDeviceConfig) => void>('vfio_unregister_group_dev');
+  if (unregister === null) throw new Error('vfio exports no vfio_unregister_group_dev');
+  unregister(devices[0] as PciDeviceConfig);
+  const p = kernel.spawn('qemu');
+  ok(p.close(ok(p.open('/dev/vfio/30'), 'open group 30 with one device bound')), 'close group 30');
+  kernel.symbolPut('vfio_unregister_group_dev');
+  expect(kernel.deleteModule('vfio_pci')).toBe(0);
+  expect(p.open('/dev/vfio/30')).toBe(-errno.ENOENT);
 });

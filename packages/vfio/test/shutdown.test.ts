@@ -54,3 +54,19 @@ test('an external user that is never put keeps its group in the container: rmmod
   expect(kernel.findModule('vfio_pci')?.state).toBe('GOING');
   expect(violationFrom(() => kernel.checkLeaks()).kind).toBe('leak');
 });
+
+test("kmemleak's report of the group an external user never put names it and vfio: two references, the binding's and the external user's", () => {
+  const kernel = vfioKernel({ onViolation: 'record' });
+  const attached = attach(kernel, [26]);
+  const get = kernel.symbolGet<ExternalUserApi['vfio_group_get_external_user']>(
+    'vfio_group_get_external_user',
+  );
+  if (get === null) throw new Error('symbol_get failed');
+  expect(typeof get(fileOf(attached.p, groupFd(attached, 26)))).toBe('object');
+  kernel.symbolPut('vfio_group_get_external_user');
+  expect(attached.p.exit()).toBe(0);
+  kernel.checkLeaks();
+  expect(kernel.violations.filter((violation) => violation.object === 'vfio group 26')).toMatchObject([
+    { kind: 'leak', module: 'vfio', message: 'leak: vfio group 26 still has 2 reference(s) at shutdown' },
+  ]);
+});

@@ -47,8 +47,9 @@ export class Locking {
     }
     if (holder !== null) this.blocked(mutex, holder, task);
     const held = task.held;
-    const innermost = held[held.length - 1];
-    if (innermost !== undefined) this.checkDependencies(task, mutex, innermost);
+    // Not `held[held.length - 1]` on an empty list: an index of -1 leaves V8's fast element load
+    // for a property lookup on every first lock of a syscall.
+    if (held.length > 0) this.checkDependencies(task, mutex, held[held.length - 1] as Mutex);
     mutex.holder = task;
     held.push(mutex);
   }

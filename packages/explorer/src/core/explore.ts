@@ -110,9 +110,10 @@ function reducedPass<W>(
   maxSchedules: number,
 ): Verdict | 'capped' | undefined {
   const enumeration = new DepthFirst();
+  const cache = session.stateCache(enumeration);
   do {
     if (session.executions >= maxSchedules) return 'capped';
-    const outcome = session.run(enumeration, bound.maxDepth, budget, enumeration);
+    const outcome = session.run(enumeration, bound.maxDepth, budget, enumeration, cache);
     if (outcome === 'pruned') {
       if (tallies !== null) tallies.pruned++;
       continue;

@@ -67,6 +67,7 @@ export function splitUnits<W>(
 /** Explores one unit in `session` (fresh: its own lockdep graph), stopping at its first violation. */
 export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult {
   const enumeration = new DepthFirst(unit.prefix);
+  const cache = session.stateCache(enumeration);
   const orders: UnitOrder[] = [];
   let schedules = 0;
   let pruned = 0;
@@ -76,7 +77,7 @@ export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult 
       return { index: unit.index, schedules, pruned, executions: session.executions, capped: true, orders };
     }
     const logged = session.lockdep.log.length;
-    const outcome = session.run(enumeration, unit.bound.maxDepth, unit.budget, enumeration);
+    const outcome = session.run(enumeration, unit.bound.maxDepth, unit.budget, enumeration, cache);
     at++;
     if (outcome === 'pruned') pruned++;
     else schedules++;

@@ -30,7 +30,10 @@ export async function exploreInUnits<W>(
     maxPreemptions: options.maxPreemptions ?? DEFAULT_BOUND.maxPreemptions,
   };
   const maxSchedules = options.maxSchedules ?? 250_000;
-  const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules);
+  const stateCache = options.stateCache !== false;
+  const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules).map(
+    (unit) => ({ ...unit, stateCache }),
+  );
   const merged = mergeUnits(await run(units));
   if (merged.found === 'violation') {
     const rebuilt = replay(scenario, target, merged.schedule);
@@ -41,7 +44,7 @@ export async function exploreInUnits<W>(
     }
     const tallies = { schedules: merged.schedules, pruned: merged.pruned };
     const found = { ...rebuilt, ...tallies, bound };
-    return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules);
+    return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules, stateCache);
   }
   const random = options.random;
   if (random !== undefined) {

@@ -36,5 +36,9 @@ export interface ExplorationTarget<W> {
    * names itself (state-cache.ts). Undefined when it cannot tell. A target without it is
    * explored without state caching.
    */
-  fingerprint?(world: W, exclude: readonly object[], aliases: ReadonlyMap<object, string>): string | undefined;
+  fingerprint?(
+    world: W,
+    exclude: readonly object[],
+    aliases: ReadonlyMap<object, string>,
+  ): string | undefined;
 }

@@ -36,7 +36,7 @@ export class Session<W> {
   /** A state cache for one depth-first pass over `path`, if the target can fingerprint its worlds. */
   stateCache(path: CachePath): StateCache<W> | null {
     const target = this.target;
-    if (target.fingerprint === undefined || process.env.EXP_NOCACHE) return null;
+    if (target.fingerprint === undefined) return null;
     return new StateCache((world, exclude, aliases) => target.fingerprint?.(world, exclude, aliases), path);
   }
 

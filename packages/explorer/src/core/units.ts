@@ -15,6 +15,8 @@ export interface WorkUnit {
   readonly bound: Bound;
   readonly budget: number;
   readonly maxSchedules: number;
+  /** State caching within the unit (state-cache.ts; default true). */
+  readonly stateCache?: boolean;
 }
 
 /** A dependency a unit's schedule took first (within the unit), and that schedule. */
@@ -67,7 +69,7 @@ export function splitUnits<W>(
 /** Explores one unit in `session` (fresh: its own lockdep graph), stopping at its first violation. */
 export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult {
   const enumeration = new DepthFirst(unit.prefix);
-  const cache = session.stateCache(enumeration);
+  const cache = unit.stateCache === false ? null : session.stateCache(enumeration);
   const orders: UnitOrder[] = [];
   let schedules = 0;
   let pruned = 0;

@@ -1,6 +1,13 @@
 import { Kernel, type LockDep, Mutex, waitEvent, WaitQueue } from '@coupling-lab/kernel';
 import { Checkpoint, StateFingerprint } from '@coupling-lab/lab';
-import { explore, type ExplorationTarget, type ScenarioCore, type Verdict } from '../src/core/index.js';
+import {
+  explore,
+  exploreInUnits,
+  inThisThread,
+  type ExplorationTarget,
+  type ScenarioCore,
+  type Verdict,
+} from '../src/core/index.js';
 
 /**
  * A toy target that boots once and puts its world back from a checkpoint for every schedule,
@@ -17,7 +24,7 @@ function checkpointed<W extends object>(make: (kernel: Kernel) => W): Exploratio
   };
   return {
     boot(lockdep) {
-      if (booted?.lockdep !== lockdep) {
+      if (booted === undefined) {
         const kernel = new Kernel({ lockdep });
         const world = make(kernel);
         const checkpoint = Checkpoint.take([world], new Set([lockdep]));
@@ -26,13 +33,18 @@ function checkpointed<W extends object>(make: (kernel: Kernel) => W): Exploratio
           kernel,
           world,
           checkpoint,
-          fingerprint: new StateFingerprint(checkpoint.recorded, new Set([lockdep])),
+          fingerprint: new StateFingerprint(checkpoint.recorded, new Set()),
         };
-      } else booted.checkpoint.restore();
+        return { kernel, world };
+      }
+      // Another exploration (or work unit) brings its own lockdep graph: the kernel is pointed at it.
+      booted.checkpoint.replace(booted.lockdep, lockdep);
+      booted.lockdep = lockdep;
+      booted.checkpoint.restore();
       return { kernel: booted.kernel, world: booted.world };
     },
     fingerprint(world, exclude, aliases) {
-      return booted.fingerprint.of([world], exclude, aliases);
+      return booted.fingerprint.of([world], [...exclude, booted.lockdep], aliases);
     },
   };
 }
@@ -259,4 +271,33 @@ test('a wake_up that woke nobody still touches the wait queue: a sleeper that fa
       preemptions: 3,
     });
   }
+});
+
+interface Log {
+  readonly kernel: Kernel;
+  log: string;
+}
+
+/** Three threads of one step without preemption points; thread 3 going second, after thread 1, fails. */
+const thirdAfterFirst: ScenarioCore<Log> = {
+  name: 'third-after-first',
+  description: 'each step appends its thread to the log; thread 3 fails if the log is "1"',
+  invariant: 'the log never starts "1 3"',
+  threads: [1, 2, 3].map((thread) => [
+    { label: `log ${thread}`, run: (w: Log) => (w.log += String(thread)) },
+  ]),
+  check: (w, kernel) => {
+    if (w.log === '13') kernel.violation('stale-association', 'thread 3 ran right after thread 1');
+  },
+  teardown: () => {},
+};
+
+test("a work unit's states reached inside its prefix are not explored in full by it: the next unit explores them again", async () => {
+  // Six units (two decisions each), one batch: "1" is reached after one decision, inside the
+  // prefixes of the units "1 2" and "1 3"; the first explores only its own part below it.
+  const target = checkpointed((kernel) => ({ kernel, log: '' }));
+  const plain = explore(thirdAfterFirst, target, { por: false });
+  expect(plain).toMatchObject({ verdict: 'violation', kind: 'stale-association', schedule: '1 3' });
+  const inUnits = await exploreInUnits(thirdAfterFirst, target, {}, inThisThread(thirdAfterFirst, target));
+  expect(inUnits).toMatchObject({ verdict: 'violation', kind: 'stale-association', schedule: '1 3' });
 });

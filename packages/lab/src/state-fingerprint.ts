@@ -75,10 +75,12 @@ function stringId(text: string): number {
  *   same object in both graphs.
  * - Any other object (made since) is named by the order it is first reached in, breadth first,
  *   so that the same objects made in another order of allocation still compare equal.
- * - Functions and the objects in `stops` (what every boot shares, and what the caller excludes)
- *   are leaves named by identity: a closure made since the checkpoint differs from every other,
- *   so a graph holding one matches no other graph. That is what keeps the fingerprint
- *   conservative: state hidden in a closure can only make two equal graphs look different.
+ * - Functions and the objects in `stops` (what every boot shares) are leaves named by identity: a
+ *   closure made since the checkpoint differs from every other, so a graph holding one matches
+ *   no other graph. That is what keeps the fingerprint conservative: state hidden in a closure
+ *   can only make two equal graphs look different.
+ * - The objects the caller excludes (its own, which the graph points at while it runs) are
+ *   leaves that all look alike: another run has other objects of its own in their place.
  * - `aliases` name objects the caller can vouch for by a key of its own (the explorer names a
  *   sleeping task's continuation by how it was reached), instead of walking them.
  *
@@ -154,8 +156,8 @@ export class StateFingerprint {
         this.mix(stringId(value.toString()));
         return;
       case 'function':
-        this.mix(8);
-        this.mix(identityOf(value));
+        this.mix(this.exclude.includes(value) ? 14 : 8);
+        this.mix(this.exclude.includes(value) ? 0 : identityOf(value));
         return;
       case 'object': {
         if (value === null) {
@@ -164,9 +166,14 @@ export class StateFingerprint {
         }
         let id = this.order.get(value);
         if (id === undefined) {
-          if (this.stops.has(value) || this.exclude.includes(value)) {
+          if (this.stops.has(value)) {
             this.mix(10);
             this.mix(identityOf(value));
+            return;
+          }
+          // The caller's own objects (the explorer's tracer, hook and lockdep graph): another run has others in their place.
+          if (this.exclude.includes(value)) {
+            this.mix(14);
             return;
           }
           const alias = this.aliases.get(value);

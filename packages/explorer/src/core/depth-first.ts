@@ -84,6 +84,10 @@ export class DepthFirst implements DecisionSource, SleepSource, CachePath {
     return this.prefix - 1;
   }
 
+  fixedDecisions(): number {
+    return this.fixed.length;
+  }
+
   nestedFootprint(decision: number, thread: number, footprint: Footprint): void {
     const there = this.nestedThere[decision];
     if (there === undefined) return;

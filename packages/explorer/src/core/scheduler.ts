@@ -96,7 +96,7 @@ export class ScheduleRunner<W> implements Scheduler {
   /** State caching between top-level steps, for a schedule run with one (the exhaustive phase with POR on). */
   private cache: StateCache<W> | null = null;
   /** The explorer's objects the kernel points at while a schedule runs: not part of its state. */
-  private readonly own: readonly object[] = [this.tracer, this];
+  private readonly own: readonly object[] = [this.tracer, this, this.hook];
   /** The step log's length and the preemption points met at the last top-level state. */
   private boundaryLog = 0;
   private boundaryPoints = 0;

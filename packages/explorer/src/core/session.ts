@@ -33,11 +33,18 @@ export class Session<W> {
     this.runner = new ScheduleRunner(scenario);
   }
 
-  /** A state cache for one depth-first pass over `path`, if the target can fingerprint its worlds. */
-  stateCache(path: CachePath): StateCache<W> | null {
+  /**
+   * A state cache for one depth-first pass over `path`, if the target can fingerprint its worlds
+   * (`explored`: states earlier passes explored in full, shared with them).
+   */
+  stateCache(path: CachePath, explored?: Map<string, number>): StateCache<W> | null {
     const target = this.target;
     if (target.fingerprint === undefined) return null;
-    return new StateCache((world, exclude, aliases) => target.fingerprint?.(world, exclude, aliases), path);
+    return new StateCache(
+      (world, exclude, aliases) => target.fingerprint?.(world, exclude, aliases),
+      path,
+      explored,
+    );
   }
 
   run(

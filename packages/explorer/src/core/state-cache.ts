@@ -6,6 +6,8 @@ export interface CachePath {
   decisionsMade(): number;
   /** Decisions the schedule running replays unchanged from the one before it (its prefix less the one advanced). */
   unchanged(): number;
+  /** Decisions every schedule of the search shares (a work unit's prefix): what lies below a state reached within them is only partly searched. */
+  fixedDecisions(): number;
 }
 
 /**
@@ -30,8 +32,6 @@ export interface CachePath {
  * schedule re-executes deterministically. A continuation with no name matches no other.
  */
 export class StateCache<W> {
-  /** Fingerprint and next steps -> fewest preemptions a visit whose continuations are all explored had used. */
-  private readonly done = new Map<string, number>();
   /** The top-level states of the schedule running, in order: decisions made when reached, key, preemptions used. */
   private readonly reachedAt: number[] = [];
   private readonly keys: (string | undefined)[] = [];
@@ -44,9 +44,14 @@ export class StateCache<W> {
   /** Schedules ended because their state had been explored. */
   hits = 0;
 
+  /**
+   * `done` maps a state (fingerprint and next steps) to the fewest preemptions a visit whose
+   * continuations are all explored had used; consecutive work units share one (units.ts).
+   */
   constructor(
     private readonly fingerprint: NonNullable<ExplorationTarget<W>['fingerprint']>,
     private readonly path: CachePath,
+    private readonly done: Map<string, number> = new Map(),
   ) {}
 
   /**
@@ -54,7 +59,21 @@ export class StateCache<W> {
    * good: everything that continues from them has been explored.
    */
   begin(): void {
-    const unchanged = this.path.unchanged();
+    this.leave(this.path.unchanged());
+    this.boundary = 0;
+    this.aliases.clear();
+  }
+
+  /**
+   * The search is over and nothing stopped it: every state the last schedule reached after the
+   * fixed decisions is explored. One reached within them is not: other units share its prefix.
+   */
+  complete(): void {
+    this.leave(this.path.fixedDecisions() - 1);
+  }
+
+  /** The states reached after more than `unchanged` decisions are behind: they are explored. */
+  private leave(unchanged: number): void {
     let kept = this.reached;
     while (kept > 0 && (this.reachedAt[kept - 1] ?? 0) > unchanged) {
       kept--;
@@ -63,8 +82,6 @@ export class StateCache<W> {
       if (key !== undefined && used < (this.done.get(key) ?? Infinity)) this.done.set(key, used);
     }
     this.reached = kept;
-    this.boundary = 0;
-    this.aliases.clear();
   }
 
   /** The key of the last top-level state reached (undefined if it had no fingerprint). */

@@ -24,7 +24,8 @@ export function checkpointSystem(
 /**
  * Fingerprints of the states of a system that `checkpoint` (checkpointSystem's, with the same
  * `shared`) puts back for every run: the objects it recorded are named by identity, and what
- * every boot shares is not entered, as in the checkpoint.
+ * every boot shares is not entered, as in the checkpoint. The kernel's lockdep graph is the
+ * caller's to exclude (`of(roots, [graph, ...])`), since it may be swapped for another.
  */
 export function systemFingerprint(
   sys: System,
@@ -34,6 +35,9 @@ export function systemFingerprint(
   const stops = sharedByEveryBoot(sys, shared);
   // Statistics (SPEC 12): only benchmarks read them, no model code branches on them.
   stops.add(sys.kernel.counters);
+  // The caller excludes the lockdep graph the kernel points at when it asks: a run on another
+  // graph (another exploration, another work unit) must see the same state.
+  stops.delete(sys.kernel.lockdep);
   return new StateFingerprint(checkpoint.recorded, stops);
 }
 

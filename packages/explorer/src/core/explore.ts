@@ -31,7 +31,7 @@ export interface ExploreOptions {
 }
 
 /** The default bound: nesting depth and preemptions per schedule. */
-export const DEFAULT_BOUND: Bound = { maxDepth: 2, maxPreemptions: 3 };
+export const DEFAULT_BOUND: Bound = { maxDepth: 2, maxPreemptions: 4 };
 
 /** Distinct schedules seen so far: run to the end (or to the violation), or pruned. */
 class Tallies {

@@ -20,6 +20,6 @@ out('register-ops/unlocked, for contrast: the unload runs nested inside CREATE_D
 out(render(nestedReport));
 const { maxDepth, maxPreemptions } = clean.bound;
 out(
-  `\nregister-ops: ${clean.verdict}, ${clean.schedules} schedules (${clean.pruned} pruned as infeasible), ` +
+  `\nregister-ops: ${clean.verdict}, ${clean.schedules} schedules (${clean.pruned} pruned: infeasible, or repeating one explored), ` +
     `${clean.exhaustive ? 'every schedule' : 'a sample'} within nesting depth ${maxDepth} and ${maxPreemptions} preemptions`,
 );

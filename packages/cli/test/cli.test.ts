@@ -362,7 +362,7 @@ test('explore prints the bound with every verdict; --no-por and --workers 2 conv
   };
   const reduced = await results(['--workers', '2']);
   const plain = await results(['--no-por']);
-  for (const entry of [...reduced, ...plain]) expect(entry.bound).toEqual({ maxDepth: 2, maxPreemptions: 3 });
+  for (const entry of [...reduced, ...plain]) expect(entry.bound).toEqual({ maxDepth: 2, maxPreemptions: 4 });
   const summary = (entries: typeof reduced) =>
     entries.map(({ strategy, verdict, kind }) => ({ strategy, verdict, kind }));
   expect(summary(reduced)).toEqual(summary(plain));

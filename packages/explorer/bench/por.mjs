@@ -2,7 +2,7 @@
 // real strategies and the five variants):
 //   1. schedules explored with POR (sleep sets, one pass at the full budget) and without (plain
 //      depth-first search by iterative deepening, re-executions included) at the default bound and
-//      at a deeper one (DEEPER=4 by default);
+//      at a deeper one (DEEPER, by default one more preemption than the default bound);
 //   2. wall time of the whole catalogue at the default bound with 1 and with 2 workers (one piscina
 //      pool for all pairs), each pass in a fresh process, and whether every verdict was exhaustive.
 // The goals: at least 5x fewer schedules at the deeper bound; 2 workers at least 1.7x faster
@@ -31,7 +31,7 @@ const strategies = [
   'register-ops/no-owner',
   'register-ops/unlocked',
 ];
-const deeper = Number(process.env.DEEPER ?? 4);
+const deeper = Number(process.env.DEEPER ?? DEFAULT_BOUND.maxPreemptions + 1);
 const pairs = catalogue.flatMap((scenario) => strategies.map((strategy) => ({ scenario, strategy })));
 
 /** Schedules a verdict accounts for (run to the end or pruned); plain DFS's re-executions are counted separately. */

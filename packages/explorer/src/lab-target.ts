@@ -3,6 +3,8 @@ import {
   boot,
   type Checkpoint,
   checkpointSystem,
+  systemFingerprint,
+  type StateFingerprint,
   type CouplingStrategy,
   DEFAULT_LINUX,
   defaultDevices,
@@ -51,6 +53,7 @@ interface SetUp<S> {
   lockdep: LockDep;
   readonly booted: { readonly kernel: LabWorld<S>['sys']['kernel']; readonly world: LabWorld<S> };
   readonly checkpoint: Checkpoint;
+  readonly fingerprint: StateFingerprint;
   /** Every lockdep.record(held, taken) the boot and setup made, in order. */
   readonly lockOrders: readonly (readonly [string, string])[];
 }
@@ -142,12 +145,10 @@ function snapshotTarget<S>(
     } finally {
       delete (lockdep as Partial<Pick<LockDep, 'record'>>).record;
     }
-    const checkpoint = checkpointSystem(
-      booted.world.sys,
-      [booted.world],
-      [fresh.prebuilt, fresh.images, ...fresh.images, scenario],
-    );
-    setUp = { lockdep, booted, checkpoint, lockOrders };
+    const shared = [fresh.prebuilt, fresh.images, ...fresh.images, scenario];
+    const checkpoint = checkpointSystem(booted.world.sys, [booted.world], shared);
+    const fingerprint = systemFingerprint(booted.world.sys, checkpoint, shared);
+    setUp = { lockdep, booted, checkpoint, fingerprint, lockOrders };
     return booted;
   };
   return {
@@ -168,6 +169,11 @@ function snapshotTarget<S>(
       }
       setUp.checkpoint.restore();
       return setUp.booted;
+    },
+    fingerprint(world, exclude, aliases) {
+      // Only a world put back from the checkpoint: a fresh boot's objects are other objects.
+      if (setUp === undefined || world !== setUp.booted.world) return undefined;
+      return setUp.fingerprint.of([world.sys, world], [...exclude, setUp.lockdep], aliases);
     },
   };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import { DEFAULT_LINUX } from '@coupling-lab/lab';
 import { exploreInUnits, inThisThread, type UnitRunner } from './core/explore-units.js';
-import type { UnitResult, WorkUnit } from './core/units.js';
+import { batches, type UnitResult } from './core/units.js';
 import { scenarioNamed } from './catalogue/index.js';
 import {
   skipReason,
@@ -50,20 +50,6 @@ export function explorerPool(workers: number = availableParallelism()): Piscina 
 }
 
 /**
- * Units per pool task. A unit of a small scenario is a few schedules, less work than the round
- * trip that carries it; consecutive units go together, each still explored on its own (a batch
- * changes no result, only the transport).
- */
-export const UNITS_PER_TASK = 8;
-
-/** `units` in consecutive batches of at most `size`. */
-export function batches(units: readonly WorkUnit[], size: number): WorkUnit[][] {
-  const out: WorkUnit[][] = [];
-  for (let i = 0; i < units.length; i += size) out.push(units.slice(i, i + size));
-  return out;
-}
-
-/**
  * `explore` with the exhaustive phase split into work units run on a worker pool (piscina): the
  * same verdict, minimal schedule and lock-order chain for any number of workers (merged in unit
  * order, units.ts). The scenario must be a catalogue entry and the strategy registered by name in
@@ -89,7 +75,7 @@ export async function exploreParallel(
   const pool = options.pool ?? explorerPool(workers);
   const run: UnitRunner = async (units) => {
     const results = await Promise.all(
-      batches(units, UNITS_PER_TASK).map((batch) => {
+      batches(units).map((batch) => {
         const task: UnitTask = {
           scenario: entry.name,
           strategy: resolved.name,

@@ -1,5 +1,5 @@
 import { HeaviestFirst, weighted } from '../src/pool/queue.js';
-import { batches } from '../src/parallel.js';
+import { batches } from '../src/core/units.js';
 import type { WorkUnit } from '../src/core/units.js';
 
 // The queue sees piscina's task records, which expose the task's queue options under the same

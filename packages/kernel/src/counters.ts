@@ -24,6 +24,8 @@ export const counterNames: readonly (keyof CounterSnapshot)[] = [
  */
 export class Counters implements CounterSnapshot {
   symbolPuts = 0;
+  /** wake_up calls, whether or not they woke anyone: the explorer's reduction reads them (a segment that wakes touches a wait queue). */
+  wakeUps = 0;
   symbolLookups = 0;
   moduleGets = 0;
   modulePuts = 0;

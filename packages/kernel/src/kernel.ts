@@ -291,6 +291,7 @@ export class Kernel {
 
   /** wake_up(wq): tasks asleep on it become runnable (run by the explorer, or at the end of the waking syscall). */
   wakeUp(wq: WaitQueue): void {
+    this.counters.wakeUps += 1;
     this.sleeping.wakeUp(wq);
   }
 

@@ -66,6 +66,11 @@ export class Checkpoint {
     return this.objects.length;
   }
 
+  /** The recorded objects: the ones `restore` puts back in place (a frozen object is entered but not recorded). */
+  get recorded(): readonly object[] {
+    return this.objects;
+  }
+
   /** Whether `object` is one of the recorded objects. */
   covers(object: object): boolean {
     return this.objects.includes(object);

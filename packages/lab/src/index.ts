@@ -3,7 +3,8 @@ import 'reflect-metadata';
 export { boot, MACHINE, resolveStrategy, UnsupportedKernelError, type BootOptions } from './boot.js';
 export { BootOptionsError } from './boot-options.js';
 export { Checkpoint, CheckpointError } from './checkpoint.js';
-export { checkpointSystem } from './system-checkpoint.js';
+export { checkpointSystem, systemFingerprint } from './system-checkpoint.js';
+export { StateFingerprint } from './state-fingerprint.js';
 export {
   DEFAULT_LINUX,
   isLinuxName,

@@ -1,6 +1,7 @@
 import type { DecisionSource } from './decisions.js';
 import type { Footprint } from './footprint.js';
 import type { SleepEntry, SleepSource } from './reduction.js';
+import type { CachePath } from './state-cache.js';
 
 /**
  * Depth-first enumeration of decision sequences by replay: each schedule follows the current
@@ -12,7 +13,7 @@ import type { SleepEntry, SleepSource } from './reduction.js';
  * schedules come in order of their earliest preemption point: the first violation found is the
  * one whose window opens first (the race itself, not a later symptom of it).
  */
-export class DepthFirst implements DecisionSource, SleepSource {
+export class DepthFirst implements DecisionSource, SleepSource, CachePath {
   private readonly choices: number[] = [];
   private readonly options: number[] = [];
   /** Per decision: the threads nested there so far, each with the union of its runs' footprints (sleep sets). */
@@ -73,6 +74,18 @@ export class DepthFirst implements DecisionSource, SleepSource {
 
   lastDecision(): number {
     return this.cursor - 1;
+  }
+
+  decisionsMade(): number {
+    return this.cursor;
+  }
+
+  unchanged(): number {
+    return this.prefix - 1;
+  }
+
+  fixedDecisions(): number {
+    return this.fixed.length;
   }
 
   nestedFootprint(decision: number, thread: number, footprint: Footprint): void {

@@ -2,15 +2,18 @@ import { DEFAULT_BOUND, explore, minimised, type ExploreOptions } from './explor
 import { replay } from './replay.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { Session } from './session.js';
-import { exploreUnit, mergeUnits, splitUnits, type UnitResult, type WorkUnit } from './units.js';
+import { batches, exploreBatch, mergeUnits, splitUnits, type UnitResult, type WorkUnit } from './units.js';
 import type { Bound, Verdict } from './verdict.js';
 
 /** Runs work units somewhere (in this thread, on a worker pool) and hands back their results, any order. */
 export type UnitRunner = (units: readonly WorkUnit[]) => Promise<readonly UnitResult[]>;
 
-/** Runs the units one after another in this thread: what a pool of one worker gives. */
+/** Runs the units one batch after another in this thread: what a pool of one worker gives. */
 export function inThisThread<W>(scenario: ScenarioCore<W>, target: ExplorationTarget<W>): UnitRunner {
-  return (units) => Promise.resolve(units.map((unit) => exploreUnit(new Session(scenario, target), unit)));
+  return (units) =>
+    Promise.resolve(
+      batches(units).flatMap((batch) => exploreBatch(() => new Session(scenario, target), batch)),
+    );
 }
 
 /**
@@ -30,7 +33,10 @@ export async function exploreInUnits<W>(
     maxPreemptions: options.maxPreemptions ?? DEFAULT_BOUND.maxPreemptions,
   };
   const maxSchedules = options.maxSchedules ?? 250_000;
-  const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules);
+  const stateCache = options.stateCache !== false;
+  const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules).map(
+    (unit) => ({ ...unit, stateCache }),
+  );
   const merged = mergeUnits(await run(units));
   if (merged.found === 'violation') {
     const rebuilt = replay(scenario, target, merged.schedule);
@@ -41,7 +47,7 @@ export async function exploreInUnits<W>(
     }
     const tallies = { schedules: merged.schedules, pruned: merged.pruned };
     const found = { ...rebuilt, ...tallies, bound };
-    return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules);
+    return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules, stateCache);
   }
   const random = options.random;
   if (random !== undefined) {

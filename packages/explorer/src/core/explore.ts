@@ -23,10 +23,15 @@ export interface ExploreOptions {
    * depth-first search by iterative deepening, every schedule within the bound.
    */
   readonly por?: boolean;
+  /**
+   * With the reduction: state caching between top-level steps as well (default true; state-cache.ts),
+   * for a target that can fingerprint its worlds. False: sleep sets only.
+   */
+  readonly stateCache?: boolean;
 }
 
 /** The default bound: nesting depth and preemptions per schedule. */
-export const DEFAULT_BOUND: Bound = { maxDepth: 2, maxPreemptions: 3 };
+export const DEFAULT_BOUND: Bound = { maxDepth: 2, maxPreemptions: 4 };
 
 /** Distinct schedules seen so far: run to the end (or to the violation), or pruned. */
 class Tallies {
@@ -55,10 +60,11 @@ export function explore<W>(
   let exhaustive = true;
 
   if (options.por !== false && maxSchedules > 0) {
-    const found = reducedPass(session, tallies, bound, bound.maxPreemptions, maxSchedules);
+    const cache = options.stateCache !== false;
+    const found = reducedPass(session, tallies, bound, bound.maxPreemptions, maxSchedules, cache);
     if (found === 'capped') exhaustive = false;
     else if (found !== undefined)
-      return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules);
+      return minimised(new Session(scenario, target), tallies, bound, found, maxSchedules, cache);
   } else
     levels: for (let budget = 0; budget <= bound.maxPreemptions; budget++) {
       const enumeration = new DepthFirst();
@@ -99,8 +105,9 @@ export function explore<W>(
 }
 
 /**
- * One depth-first pass at `budget` with sleep sets: the first violation in depth-first order, or
- * 'capped' if the execution cap stopped it, or undefined if every schedule was clean.
+ * One depth-first pass at `budget` with sleep sets (and state caching, with `cache`): the first
+ * violation in depth-first order, or 'capped' if the execution cap stopped it, or undefined if
+ * every schedule was clean.
  */
 function reducedPass<W>(
   session: Session<W>,
@@ -108,11 +115,13 @@ function reducedPass<W>(
   bound: Bound,
   budget: number,
   maxSchedules: number,
+  stateCache: boolean,
 ): Verdict | 'capped' | undefined {
   const enumeration = new DepthFirst();
+  const cache = stateCache ? session.stateCache(enumeration) : null;
   do {
     if (session.executions >= maxSchedules) return 'capped';
-    const outcome = session.run(enumeration, bound.maxDepth, budget, enumeration);
+    const outcome = session.run(enumeration, bound.maxDepth, budget, enumeration, cache);
     if (outcome === 'pruned') {
       if (tallies !== null) tallies.pruned++;
       continue;
@@ -136,10 +145,11 @@ export function minimised<W>(
   bound: Bound,
   found: Verdict,
   maxSchedules: number,
+  stateCache: boolean,
 ): Verdict {
   if (found.verdict !== 'violation') return found;
   for (let budget = 0; budget < budgetOf(found.schedule); budget++) {
-    const smaller = reducedPass(session, null, bound, budget, maxSchedules);
+    const smaller = reducedPass(session, null, bound, budget, maxSchedules, stateCache);
     if (smaller === 'capped') break;
     if (smaller !== undefined && smaller.verdict === 'violation')
       return { ...smaller, schedules: tallies.schedules, pruned: tallies.pruned };

@@ -87,12 +87,15 @@ export class KeySpace {
   private readonly files = new Map<string, number>();
   private readonly ops = new Map<string, number>();
   private readonly noTask: number;
+  /** Every wait queue: sleeping on one, being woken from one, calling wake_up. */
+  readonly waitQueues: number;
   private lastTask: Task | null = null;
   private lastTaskKey: number;
 
   constructor() {
     this.ids.set('*', ANYTHING);
     this.noTask = this.id('task:-');
+    this.waitQueues = this.id('wait-queues');
     this.lastTaskKey = this.noTask;
   }
 

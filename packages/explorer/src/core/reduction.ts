@@ -47,6 +47,8 @@ export class Reduction {
   private readonly frames: SleepEntry[][] = [];
   private readonly open: OpenNesting[] = [];
   private sleepState = 0;
+  /** The kernel's wake_up calls when the last segment ended. */
+  private wakeUps = 0;
   /** The top-level step running (its segments and every step nested in it) and the one before it. */
   private block = new Footprint();
   private previous = new Footprint();
@@ -68,8 +70,9 @@ export class Reduction {
     for (let depth = 0; depth <= threads + 1; depth++) this.frames.push([]);
   }
 
-  begin(source: SleepSource | null): void {
+  begin(source: SleepSource | null, kernel: Kernel): void {
     this.source = source;
+    this.wakeUps = kernel.counters.wakeUps;
     for (const frame of this.frames) empty(frame);
     empty(this.open);
     this.sleepState = 0;
@@ -194,25 +197,22 @@ export class Reduction {
   }
 
   private event(kernel: Kernel, thread: number, keys: Footprint): void {
+    const state = sleepState(kernel);
+    const wakeUps = kernel.counters.wakeUps;
+    if (state !== this.sleepState || wakeUps !== this.wakeUps) {
+      // The segment slept, was taken off the sleepers, or called wake_up (whether or not that
+      // woke anyone): it touched a wait queue, which no point names.
+      if (state !== this.sleepState) this.sleepChanges++;
+      this.sleepState = state;
+      this.wakeUps = wakeUps;
+      keys.add(this.keys.waitQueues);
+    }
     const bit = 1 << thread;
     this.block.addAll(keys);
     this.block.threads |= bit;
     for (const open of this.open) {
       open.footprint.addAll(keys);
       open.footprint.threads |= bit;
-    }
-    const state = sleepState(kernel);
-    if (state !== this.sleepState) {
-      // Who may run changed (a wake-up, a thread falling asleep): every sleeper wakes.
-      this.sleepState = state;
-      this.sleepChanges++;
-      this.block.add(ANYTHING);
-      for (const open of this.open) open.footprint.add(ANYTHING);
-      for (let depth = 0; depth <= this.top; depth++) {
-        const frame = this.frames[depth];
-        if (frame !== undefined) empty(frame);
-      }
-      return;
     }
     for (let depth = 0; depth <= this.top; depth++) {
       const frame = this.frames[depth];

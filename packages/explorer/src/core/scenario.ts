@@ -29,4 +29,16 @@ export interface ScenarioCore<W> {
  */
 export interface ExplorationTarget<W> {
   boot(lockdep: LockDep): { kernel: Kernel; world: W };
+  /**
+   * A fingerprint of the state of `world` (the last one booted), equal for two worlds only if
+   * everything a schedule goes on to do from them is the same; `exclude` names the explorer's
+   * own objects the kernel points at while a schedule runs, `aliases` objects the explorer
+   * names itself (state-cache.ts). Undefined when it cannot tell. A target without it is
+   * explored without state caching.
+   */
+  fingerprint?(
+    world: W,
+    exclude: readonly object[],
+    aliases: ReadonlyMap<object, string>,
+  ): string | undefined;
 }

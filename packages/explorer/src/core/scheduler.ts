@@ -11,6 +11,7 @@ import {
 import type { DecisionSource } from './decisions.js';
 import { Reduction, type SleepSource } from './reduction.js';
 import type { ScenarioCore } from './scenario.js';
+import type { StateCache } from './state-cache.js';
 import { formatSegment, type ScheduleToken } from './schedule-string.js';
 
 /** How one schedule ended: ran to completion, was pruned as infeasible, or hit a violation. */
@@ -92,6 +93,13 @@ export class ScheduleRunner<W> implements Scheduler {
   /** Sleep sets, active for a schedule run with a SleepSource (the exhaustive phase with POR on). */
   private readonly reduction: Reduction;
   private running: Running<W> | null = null;
+  /** State caching between top-level steps, for a schedule run with one (the exhaustive phase with POR on). */
+  private cache: StateCache<W> | null = null;
+  /** The explorer's objects the kernel points at while a schedule runs: not part of its state. */
+  private readonly own: readonly object[] = [this.tracer, this, this.hook];
+  /** The step log's length and the preemption points met at the last top-level state. */
+  private boundaryLog = 0;
+  private boundaryPoints = 0;
   private preemptible = false;
   private depth = 0;
   private maxDepth = 0;
@@ -117,6 +125,7 @@ export class ScheduleRunner<W> implements Scheduler {
     maxDepth: number,
     budget: number,
     sleep: SleepSource | null = null,
+    cache: StateCache<W> | null = null,
   ): Outcome {
     const atBoot = kernel.violations[0];
     if (atBoot !== undefined) {
@@ -139,7 +148,11 @@ export class ScheduleRunner<W> implements Scheduler {
     const running = { kernel, world, source };
     this.running = running;
     source.begin();
-    this.reduction.begin(sleep);
+    this.reduction.begin(sleep, kernel);
+    this.cache = cache;
+    cache?.begin();
+    this.boundaryLog = 0;
+    this.boundaryPoints = 0;
     kernel.tracer = this.tracer;
     kernel.hook = this.hook;
     kernel.scheduler = this;
@@ -165,6 +178,7 @@ export class ScheduleRunner<W> implements Scheduler {
       kernel.scheduler = undefined;
       this.preemptible = false;
       this.running = null;
+      this.cache = null;
     }
   }
 
@@ -247,6 +261,11 @@ export class ScheduleRunner<W> implements Scheduler {
       if (first !== undefined) return first;
       // The reduction saw this step and the one before it swapped from an order explored earlier (reduction.ts).
       if (this.reduction.active && this.reduction.redundant) return 'pruned';
+      // Every schedule continuing from this state was explored already (state-cache.ts).
+      if (this.cache?.explored(world, this.next, this.preemptions, this.own, this.lastStep(kernel)) === true)
+        return 'pruned';
+      this.boundaryLog = this.logLength;
+      this.boundaryPoints = this.points;
     }
     // Every thread is done or asleep. The teardown runs as plain syscalls: with the scheduler
     // detached, woken tasks run on their own (processes exiting may wake the sleepers).
@@ -293,6 +312,11 @@ export class ScheduleRunner<W> implements Scheduler {
     if (sleeping !== undefined) kernel.resume(sleeping);
     else step?.run(running.world);
     if (reduction.active) reduction.stepEnded(kernel, thread, depth);
+    const cache = this.cache;
+    if (cache !== null && kernel.sleepingCount > 0) {
+      const asleep = kernel.sleeperOf(thread);
+      if (asleep !== undefined) cache.asleep(asleep.sleep, this.stepStartsSinceBoundary());
+    }
     kernel.currentThread = outerThread;
     this.depth = outerDepth;
     this.active[thread] = 0;
@@ -345,6 +369,25 @@ export class ScheduleRunner<W> implements Scheduler {
       if (runnable) this.candidates[count++] = thread;
     }
     return count;
+  }
+
+  /** Whether at most one step is left and nobody sleeps: one schedule continues from here. */
+  private lastStep(kernel: Kernel): boolean {
+    if (kernel.sleepingCount > 0) return false;
+    let left = 0;
+    for (let thread = 1; thread <= this.threadCount; thread++)
+      left += (this.lengths[thread] ?? 0) - (this.next[thread] ?? 0);
+    return left <= 1;
+  }
+
+  /** The step starts since the last top-level state, their points counted from there: what ran since. */
+  private stepStartsSinceBoundary(): string {
+    let starts = '';
+    for (let i = this.boundaryLog; i < this.logLength; i++) {
+      const point = this.logPoint[i] ?? 0;
+      starts += ` ${this.logThread[i] ?? 0}@${point === 0 ? 0 : point - this.boundaryPoints}`;
+    }
+    return starts;
   }
 
   /** The threads asleep in a syscall, and on what. */

@@ -2,6 +2,7 @@ import type { KernelViolation, LockDependency } from '@coupling-lab/kernel';
 import type { DecisionSource } from './decisions.js';
 import type { SleepSource } from './reduction.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
+import { StateCache, type CachePath } from './state-cache.js';
 import { ScheduleRunner, type Outcome } from './scheduler.js';
 import { joinSegments } from './schedule-string.js';
 import { TrackedLockDep } from './tracked-lockdep.js';
@@ -32,7 +33,27 @@ export class Session<W> {
     this.runner = new ScheduleRunner(scenario);
   }
 
-  run(source: DecisionSource, maxDepth: number, budget: number, sleep: SleepSource | null = null): Outcome {
+  /**
+   * A state cache for one depth-first pass over `path`, if the target can fingerprint its worlds
+   * (`explored`: states earlier passes explored in full, shared with them).
+   */
+  stateCache(path: CachePath, explored?: Map<string, number>): StateCache<W> | null {
+    const target = this.target;
+    if (target.fingerprint === undefined) return null;
+    return new StateCache(
+      (world, exclude, aliases) => target.fingerprint?.(world, exclude, aliases),
+      path,
+      explored,
+    );
+  }
+
+  run(
+    source: DecisionSource,
+    maxDepth: number,
+    budget: number,
+    sleep: SleepSource | null = null,
+    cache: StateCache<W> | null = null,
+  ): Outcome {
     const ordinal = ++this.executions;
     const lockdep = this.lockdep;
     lockdep.begin(ordinal);
@@ -42,7 +63,7 @@ export class Session<W> {
         `scenario ${this.scenario.name}: the target's boot must build its Kernel with the lockdep it is given`,
       );
     }
-    const outcome = this.runner.run(kernel, world, source, maxDepth, budget, sleep);
+    const outcome = this.runner.run(kernel, world, source, maxDepth, budget, sleep, cache);
     if (lockdep.newOrders) this.witnesses.set(ordinal, this.runner.scheduleText());
     return outcome;
   }

@@ -15,6 +15,8 @@ export interface WorkUnit {
   readonly bound: Bound;
   readonly budget: number;
   readonly maxSchedules: number;
+  /** State caching within the unit (state-cache.ts; default true). */
+  readonly stateCache?: boolean;
 }
 
 /** A dependency a unit's schedule took first (within the unit), and that schedule. */
@@ -64,9 +66,40 @@ export function splitUnits<W>(
   return units;
 }
 
+/**
+ * Units per batch: consecutive units, explored in order by one task (in this thread or on a
+ * worker), sharing the states they explored in full. A unit of a small scenario is a few
+ * schedules, less work than the round trip that carries it. Batches are made the same way
+ * whoever runs them, so a result does not depend on the number of workers.
+ */
+export const UNITS_PER_BATCH = 8;
+
+/** `units` in consecutive batches of at most `size`. */
+export function batches(units: readonly WorkUnit[], size: number = UNITS_PER_BATCH): WorkUnit[][] {
+  const out: WorkUnit[][] = [];
+  for (let i = 0; i < units.length; i += size) out.push(units.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Explores a batch in order, each unit in a fresh session. A unit that ran to its end without a
+ * violation explored everything below each state it reached, so the units after it in the batch
+ * skip those states (state-cache.ts): from the same state the same schedules follow, and the
+ * lock orders they take were taken by the earlier unit, which the merge adds first.
+ */
+export function exploreBatch<W>(session: () => Session<W>, units: readonly WorkUnit[]): UnitResult[] {
+  const explored = new Map<string, number>();
+  return units.map((unit) => exploreUnit(session(), unit, explored));
+}
+
 /** Explores one unit in `session` (fresh: its own lockdep graph), stopping at its first violation. */
-export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult {
+export function exploreUnit<W>(
+  session: Session<W>,
+  unit: WorkUnit,
+  explored?: Map<string, number>,
+): UnitResult {
   const enumeration = new DepthFirst(unit.prefix);
+  const cache = unit.stateCache === false ? null : session.stateCache(enumeration, explored);
   const orders: UnitOrder[] = [];
   let schedules = 0;
   let pruned = 0;
@@ -76,7 +109,7 @@ export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult 
       return { index: unit.index, schedules, pruned, executions: session.executions, capped: true, orders };
     }
     const logged = session.lockdep.log.length;
-    const outcome = session.run(enumeration, unit.bound.maxDepth, unit.budget, enumeration);
+    const outcome = session.run(enumeration, unit.bound.maxDepth, unit.budget, enumeration, cache);
     at++;
     if (outcome === 'pruned') pruned++;
     else schedules++;
@@ -99,6 +132,7 @@ export function exploreUnit<W>(session: Session<W>, unit: WorkUnit): UnitResult 
       };
     }
   } while (enumeration.advance());
+  cache?.complete();
   return { index: unit.index, schedules, pruned, executions: session.executions, capped: false, orders };
 }
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Session } from '../core/session.js';
-import { exploreUnit, type UnitResult } from '../core/units.js';
+import { exploreBatch, type UnitResult } from '../core/units.js';
 import { scenarioNamed } from '../catalogue/index.js';
 import { labCore, labTarget } from '../lab-target.js';
 import { resolveStrategy } from '../strategy-ref.js';
@@ -38,5 +38,5 @@ export default async function exploreUnitTask(task: UnitTask): Promise<UnitResul
     sessions.set(key, built);
   }
   const { core, target } = built;
-  return task.units.map((unit) => exploreUnit(new Session(core, target), unit));
+  return exploreBatch(() => new Session(core, target), task.units);
 }

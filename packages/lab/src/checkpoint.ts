@@ -1,3 +1,5 @@
+import { ARRAY, kindOf, MAP, OPAQUE, PLAIN, SET, TYPED, unreadableType } from './object-kind.js';
+
 /**
  * An object graph that cannot be checkpointed soundly: it holds something whose contents cannot
  * be read back (a WeakMap, a Promise), or a property a plain assignment cannot put back.
@@ -9,25 +11,7 @@ export class CheckpointError extends Error {
   }
 }
 
-const PLAIN = 0;
-const ARRAY = 1;
-const MAP = 2;
-const SET = 3;
-const TYPED = 4;
-
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
-
-/** What a checkpoint must refuse: state it could neither read nor put back. */
-const opaque: readonly (abstract new (...args: never[]) => object)[] = [
-  WeakMap,
-  WeakSet,
-  WeakRef,
-  Promise,
-  Date,
-  RegExp,
-  ArrayBuffer,
-  DataView,
-];
 
 /**
  * Every object of a graph as it was at one moment, put back in place on `restore`: each object
@@ -123,6 +107,11 @@ export class Checkpoint {
   private record(object: object, stack: unknown[]): void {
     const prototype = Object.getPrototypeOf(object) as object | null;
     const kind = prototype === Object.prototype ? PLAIN : kindOf(prototype);
+    if (kind === OPAQUE) {
+      throw new CheckpointError(
+        `cannot checkpoint a ${unreadableType(prototype)}: its state cannot be read back`,
+      );
+    }
     if (kind === TYPED) {
       this.push(object, TYPED, null, Array.from(object as TypedArray));
       return;
@@ -170,31 +159,6 @@ export class Checkpoint {
     this.restorers.push(restorer);
     this.values.push(values);
   }
-}
-
-/** How a prototype's objects are recorded, found once per prototype. */
-const kinds = new Map<object | null, number>();
-
-function kindOf(prototype: object | null): number {
-  let kind = kinds.get(prototype);
-  if (kind !== undefined) return kind;
-  const probe = Object.create(prototype) as object;
-  const refused = opaque.find((type) => probe instanceof type);
-  if (refused !== undefined) {
-    throw new CheckpointError(`cannot checkpoint a ${refused.name}: its state cannot be read back`);
-  }
-  if (prototype !== null && ArrayBuffer.isView(prototype)) kind = TYPED;
-  else if (probe instanceof Int8Array || probe instanceof Uint8Array || probe instanceof Int16Array)
-    kind = TYPED;
-  else if (probe instanceof Uint16Array || probe instanceof Int32Array || probe instanceof Uint32Array)
-    kind = TYPED;
-  else if (probe instanceof Float64Array) kind = TYPED;
-  else if (probe instanceof Array) kind = ARRAY;
-  else if (probe instanceof Map) kind = MAP;
-  else if (probe instanceof Set) kind = SET;
-  else kind = PLAIN;
-  kinds.set(prototype, kind);
-  return kind;
 }
 
 /** Puts back the values of a sealed object's properties, in the order its keys were recorded. */

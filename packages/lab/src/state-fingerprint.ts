@@ -1,3 +1,5 @@
+import { ARRAY, kindOf, MAP, OPAQUE, SET, TYPED } from './object-kind.js';
+
 /** Per-identity numbers for what a fingerprint names by identity (functions, stops, prototypes): stable for the process. */
 const identities = new WeakMap<object, number>();
 let nextIdentity = 1;
@@ -11,47 +13,8 @@ function identityOf(value: object): number {
   return id;
 }
 
-/** What a fingerprint cannot read: the same list the checkpoint refuses (checkpoint.ts). */
-const opaque: readonly (abstract new (...args: never[]) => object)[] = [
-  WeakMap,
-  WeakSet,
-  WeakRef,
-  Promise,
-  Date,
-  RegExp,
-  ArrayBuffer,
-  DataView,
-];
-
 const float = new Float64Array(1);
 const floatWords = new Uint32Array(float.buffer);
-
-const PLAIN = 0;
-const ARRAY = 1;
-const MAP = 2;
-const SET = 3;
-const TYPED = 4;
-const OPAQUE = 5;
-
-/** %TypedArray%, the constructor every typed array inherits from. */
-const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayLike<number>;
-
-/** How a prototype's objects are read, found once per prototype. */
-const kinds = new Map<object | null, number>();
-
-function kindOf(prototype: object | null): number {
-  let kind = kinds.get(prototype);
-  if (kind !== undefined) return kind;
-  const probe = Object.create(prototype) as object;
-  if (opaque.some((type) => probe instanceof type)) kind = OPAQUE;
-  else if (probe instanceof Array) kind = ARRAY;
-  else if (probe instanceof Map) kind = MAP;
-  else if (probe instanceof Set) kind = SET;
-  else if (probe instanceof TypedArray) kind = TYPED;
-  else kind = PLAIN;
-  kinds.set(prototype, kind);
-  return kind;
-}
 
 /** Every string met, numbered: a string is mixed in as its number, exactly (no string hashing per walk). */
 const strings = new Map<string, number>();

@@ -40,9 +40,7 @@ export class StateCache<W> {
   /** The current schedule's boundary count. */
   private boundary = 0;
   /** Names of the continuations of the tasks asleep now, for the fingerprint. */
-  readonly aliases = new Map<object, string>();
-  /** Schedules ended because their state had been explored. */
-  hits = 0;
+  private readonly aliases = new Map<object, string>();
 
   /**
    * `done` maps a state (fingerprint and next steps) to the fewest preemptions a visit whose
@@ -85,25 +83,22 @@ export class StateCache<W> {
   }
 
   /** The key of the last top-level state reached (undefined if it had no fingerprint). */
-  get last(): string | undefined {
+  private get last(): string | undefined {
     return this.boundary === 0 ? 'start' : this.keys[this.boundary - 1];
   }
 
   /**
    * Between two top-level steps: whether this state (with the threads' next steps `next`) was
-   * explored before with no more preemptions used than `used`. `last`: one step is left to run
+   * explored before with no more preemptions used than `used`. `lastStep`: one step is left to run
    * and nobody sleeps, so only one schedule continues from here, and a fingerprint would cost
    * more than it could save.
    */
-  explored(world: W, next: Int32Array, used: number, exclude: readonly object[], last: boolean): boolean {
+  explored(world: W, next: Int32Array, used: number, exclude: readonly object[], lastStep: boolean): boolean {
     const index = this.boundary++;
     // Replayed unchanged from the schedule before: the same state, already known not to be explored.
     if (index < this.reached) return false;
-    const key = last ? undefined : this.stateOf(world, next, exclude);
-    if (key !== undefined && (this.done.get(key) ?? Infinity) <= used) {
-      this.hits++;
-      return true;
-    }
+    const key = lastStep ? undefined : this.stateOf(world, next, exclude);
+    if (key !== undefined && (this.done.get(key) ?? Infinity) <= used) return true;
     this.reachedAt[index] = this.path.decisionsMade();
     this.keys[index] = key;
     this.used[index] = used;
@@ -112,7 +107,7 @@ export class StateCache<W> {
   }
 
   /** The world's fingerprint with the threads' next steps, undefined if it has none. */
-  stateOf(world: W, next: Int32Array, exclude: readonly object[]): string | undefined {
+  private stateOf(world: W, next: Int32Array, exclude: readonly object[]): string | undefined {
     const fingerprint = this.fingerprint(world, exclude, this.aliases);
     return fingerprint === undefined ? undefined : `${fingerprint}|${next.join(',')}`;
   }

@@ -106,10 +106,10 @@ export class Checkpoint {
 
   private record(object: object, stack: unknown[]): void {
     const prototype = Object.getPrototypeOf(object) as object | null;
-    const kind = prototype === Object.prototype ? PLAIN : kindOf(prototype);
+    const kind = prototype === Object.prototype ? PLAIN : kindOf(object);
     if (kind === OPAQUE) {
       throw new CheckpointError(
-        `cannot checkpoint a ${unreadableType(prototype)}: its state cannot be read back`,
+        `cannot checkpoint a ${unreadableType(object)}: its state cannot be read back`,
       );
     }
     if (kind === TYPED) {

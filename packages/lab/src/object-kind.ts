@@ -19,19 +19,21 @@ const unreadable: readonly (abstract new (...args: never[]) => object)[] = [
   DataView,
 ];
 
-/** %TypedArray%, the constructor every typed array inherits from. */
-const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayLike<number>;
-
 const kinds = new Map<object | null, number>();
 
-/** The kind of the objects of `prototype`, found once per prototype. */
-export function kindOf(prototype: object | null): number {
+/**
+ * The kind of `object`. Arrays and typed arrays are told by their internal slots (Array.isArray,
+ * ArrayBuffer.isView), not by `instanceof`: under jest some of them come from another realm. The
+ * rest is found once per prototype.
+ */
+export function kindOf(object: object): number {
+  if (Array.isArray(object)) return ARRAY;
+  if (ArrayBuffer.isView(object)) return 'BYTES_PER_ELEMENT' in object ? TYPED : OPAQUE;
+  const prototype = Object.getPrototypeOf(object) as object | null;
   let kind = kinds.get(prototype);
   if (kind !== undefined) return kind;
   const probe = Object.create(prototype) as object;
   if (unreadable.some((type) => probe instanceof type)) kind = OPAQUE;
-  else if (probe instanceof TypedArray) kind = TYPED;
-  else if (probe instanceof Array) kind = ARRAY;
   else if (probe instanceof Map) kind = MAP;
   else if (probe instanceof Set) kind = SET;
   else kind = PLAIN;
@@ -39,8 +41,7 @@ export function kindOf(prototype: object | null): number {
   return kind;
 }
 
-/** The name of the unreadable type an OPAQUE prototype's objects are, for an error message. */
-export function unreadableType(prototype: object | null): string {
-  const probe = Object.create(prototype) as object;
-  return unreadable.find((type) => probe instanceof type)?.name ?? 'object';
+/** The name of the unreadable type an OPAQUE object is, for an error message (each has a constructor of its own). */
+export function unreadableType(object: object): string {
+  return object.constructor.name;
 }

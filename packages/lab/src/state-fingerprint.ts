@@ -80,14 +80,9 @@ export class StateFingerprint {
     const { order, queue } = this;
     order.clear();
     queue.length = 0;
-    try {
-      for (const root of roots) this.name(root);
-      for (let i = 0; i < queue.length; i++) if (!this.contents(queue[i] as object)) return undefined;
-      return `${(this.h1 >>> 0).toString(36)}.${(this.h2 >>> 0).toString(36)}.${queue.length}`;
-    } finally {
-      order.clear();
-      queue.length = 0;
-    }
+    for (const root of roots) this.name(root);
+    for (let i = 0; i < queue.length; i++) if (!this.contents(queue[i] as object)) return undefined;
+    return `${(this.h1 >>> 0).toString(36)}.${(this.h2 >>> 0).toString(36)}.${queue.length}`;
   }
 
   private name(value: unknown): void {
@@ -161,7 +156,7 @@ export class StateFingerprint {
     const stable = this.stable.get(object);
     this.mix(stable ?? 0);
     this.mix(prototype === null ? 0 : identityOf(prototype));
-    switch (kindOf(prototype)) {
+    switch (kindOf(object)) {
       case ARRAY: {
         const array = object as unknown[];
         this.mix(array.length);

@@ -50,6 +50,10 @@ test('a shared object is neither recorded nor entered', () => {
 
 test('state it cannot read back is refused', () => {
   expect(() => Checkpoint.take([{ cache: new WeakMap() }])).toThrow(CheckpointError);
+  expect(() => Checkpoint.take([{ cache: new WeakMap() }])).toThrow(/cannot checkpoint a WeakMap/);
+  expect(() => Checkpoint.take([{ view: new DataView(new ArrayBuffer(4)) }])).toThrow(
+    /cannot checkpoint a DataView/,
+  );
   const hidden = {};
   Object.defineProperty(hidden, 'secret', { value: 1, enumerable: false, writable: true });
   expect(() => Checkpoint.take([hidden])).toThrow(/non-enumerable/);

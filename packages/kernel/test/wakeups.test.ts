@@ -297,3 +297,13 @@ test('running a task that was not woken (it re-checks and sleeps again) loses no
     ['delete_module(a)', false],
   ]);
 });
+
+test('counters.wakeUps counts every wake_up, whether or not it woke anyone', () => {
+  const kernel = kernelWith([]);
+  const wq = new WaitQueue(kernel, 'nobody_q');
+  const before = kernel.counters.wakeUps;
+  wq.wakeUp();
+  wq.wakeUp();
+  expect(kernel.counters.wakeUps - before).toBe(2);
+  expect(kernel.sleepingCount).toBe(0);
+});

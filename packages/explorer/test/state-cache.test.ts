@@ -301,3 +301,84 @@ test("a work unit's states reached inside its prefix are not explored in full by
   const inUnits = await exploreInUnits(thirdAfterFirst, target, {}, inThisThread(thirdAfterFirst, target));
   expect(inUnits).toMatchObject({ verdict: 'violation', kind: 'stale-association', schedule: '1 3' });
 });
+
+interface Budget {
+  readonly kernel: Kernel;
+  readonly locks: readonly Mutex[];
+  flag: boolean;
+}
+
+const locked = (lock: number, label: string, body: (w: Budget) => void = () => {}) => ({
+  label,
+  run: (w: Budget) =>
+    w.kernel.syscall(label, () => {
+      const mutex = w.locks[lock] as Mutex;
+      mutex.lock();
+      body(w);
+      mutex.unlock();
+      return 0;
+    }),
+});
+
+/**
+ * Threads 1 and 2 take locks of their own; thread 4 fails if it runs inside thread 3's window.
+ * After "1 2" the state is the same whether thread 2 ran nested in thread 1 (one preemption used)
+ * or after it (none): only the second visit has the budget left for "3 4@p".
+ */
+const budgetLeft: ScenarioCore<Budget> = {
+  name: 'budget-left',
+  description: 'two independent lock holders, then a window that needs one preemption',
+  invariant: 'thread 4 never runs inside thread 3 window',
+  threads: [
+    [locked(1, 'l1')],
+    [locked(2, 'l2')],
+    [
+      {
+        label: 'window',
+        run: (w) =>
+          w.kernel.syscall('window', () => {
+            w.flag = true;
+            const mutex = w.locks[3] as Mutex;
+            mutex.lock();
+            mutex.unlock();
+            w.flag = false;
+            return 0;
+          }),
+      },
+    ],
+    [
+      locked(4, 'l4', (w) => {
+        if (w.flag) w.kernel.violation('stale-association', 'thread 4 ran inside the window');
+      }),
+    ],
+  ],
+  teardown: () => {},
+};
+
+test('a state explored with less budget left is explored again when reached with more', () => {
+  const target = checkpointed((kernel) => ({
+    kernel,
+    locks: [0, 1, 2, 3, 4].map((n) => new Mutex(kernel, `l${n}`, 'toy')),
+    flag: false,
+  }));
+  const bound = { maxDepth: 1, maxPreemptions: 1 };
+  const plain = explore(budgetLeft, target, { ...bound, por: false });
+  const cached = explore(budgetLeft, target, bound);
+  expect(plain.verdict).toBe('violation');
+  expect(cached).toMatchObject({
+    verdict: 'violation',
+    schedule: plain.verdict === 'violation' ? plain.schedule : '',
+  });
+});
+
+test('states with no fingerprint are never taken for one another', () => {
+  const target = checkpointed((kernel) => ({ kernel, q: new WaitQueue(kernel, 'q'), x: 0, ready: false }));
+  const blind: ExplorationTarget<Remembering> = {
+    boot: (lockdep) => target.boot(lockdep),
+    fingerprint: () => undefined,
+  };
+  expect(explore(remembering, blind, { maxDepth: 0, maxPreemptions: 0 })).toMatchObject({
+    verdict: 'violation',
+    kind: 'stale-association',
+  });
+});

@@ -49,30 +49,44 @@ function checkpointed<W extends object>(make: (kernel: Kernel) => W): Exploratio
   };
 }
 
-interface Counters {
-  readonly kernel: Kernel;
-  readonly locks: readonly Mutex[];
+interface Counters extends Locking {
   readonly counts: number[];
 }
 
-const bump = (thread: number) => ({
-  label: `lock(l${thread}); count[${thread}]++; unlock`,
-  run: (w: Counters) =>
-    w.kernel.syscall('bump', () => {
-      const lock = w.locks[thread] as Mutex;
-      lock.lock();
-      w.counts[thread] = (w.counts[thread] ?? 0) + 1;
-      lock.unlock();
-      return 0;
-    }),
-});
+/** A world whose steps take locks of their own. */
+interface Locking {
+  readonly kernel: Kernel;
+  readonly locks: readonly Mutex[];
+}
+
+/** A syscall that runs `body` holding lock number `lock` (a lock and an unlock point around it). */
+function locked<W extends Locking>(lock: number, label: string, body: (w: W) => void = () => {}) {
+  return {
+    label,
+    run: (w: W) =>
+      w.kernel.syscall(label, () => {
+        const mutex = w.locks[lock] as Mutex;
+        mutex.lock();
+        body(w);
+        mutex.unlock();
+        return 0;
+      }),
+  };
+}
 
 /** Three threads bumping their own counters under their own locks: every order ends in one state. */
 const converging: ScenarioCore<Counters> = {
   name: 'converging',
   description: 'three threads, two steps each, each bumping its own counter under its own lock',
   invariant: 'none',
-  threads: [1, 2, 3].map((thread) => [bump(thread), bump(thread)]),
+  threads: [1, 2, 3].map((thread) => {
+    const bump = locked(
+      thread,
+      `bump count[${thread}]`,
+      (w: Counters) => (w.counts[thread] = (w.counts[thread] ?? 0) + 1),
+    );
+    return [bump, bump];
+  }),
   teardown: () => {},
 };
 
@@ -302,23 +316,9 @@ test("a work unit's states reached inside its prefix are not explored in full by
   expect(inUnits).toMatchObject({ verdict: 'violation', kind: 'stale-association', schedule: '1 3' });
 });
 
-interface Budget {
-  readonly kernel: Kernel;
-  readonly locks: readonly Mutex[];
+interface Budget extends Locking {
   flag: boolean;
 }
-
-const locked = (lock: number, label: string, body: (w: Budget) => void = () => {}) => ({
-  label,
-  run: (w: Budget) =>
-    w.kernel.syscall(label, () => {
-      const mutex = w.locks[lock] as Mutex;
-      mutex.lock();
-      body(w);
-      mutex.unlock();
-      return 0;
-    }),
-});
 
 /**
  * Threads 1 and 2 take locks of their own; thread 4 fails if it runs inside thread 3's window.
@@ -347,7 +347,7 @@ const budgetLeft: ScenarioCore<Budget> = {
       },
     ],
     [
-      locked(4, 'l4', (w) => {
+      locked(4, 'l4', (w: Budget) => {
         if (w.flag) w.kernel.violation('stale-association', 'thread 4 ran inside the window');
       }),
     ],

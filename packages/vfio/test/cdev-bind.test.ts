@@ -158,6 +158,42 @@ test('a second cdev of a device bound through another one gets -EINVAL (vfio_df_
   expect(p.fds.get(iommu)?.count).toBe(1);
 });
 
+// Linux since 5fcc26969a16 (v6.6), unchanged in July 2026: vfio_df_ioctl_bind_iommufd calls
+// vfio_df_get_kvm_safe (device->kvm = the file's VM) before vfio_df_open refuses an open device,
+// and its error path is vfio_device_put_kvm(device). Yan Zhao's fix (June 2024, get and put only
+// for the first open and the last close) was not merged; the model does what Linux does.
+test("a second cdev's failed BIND overwrites the device's VM reference with its own and puts that one: the first bind's is never put", () => {
+  const { kernel, log } = cdevKernel();
+  const p = kernel.spawn('qemu');
+  const first = ok(p.open(VFIO0), 'open vfio0');
+  const second = ok(p.open(VFIO0), 'open vfio0 again');
+  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
+  setKvm(kernel)(fileOf(p, first), vm('vm1'));
+  setKvm(kernel)(fileOf(p, second), vm('vm2'));
+  ok(p.ioctl(first, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'bind the first');
+  expect(p.ioctl(second, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu))).toBe(-errno.EINVAL);
+  expect(log).toEqual(['get vm1', 'get vm2', 'put vm2']);
+  expect(groupOf(kernel, 26).devices[0]?.heldVm).toBeNull();
+  ok(p.close(second), 'close the second');
+  ok(p.close(first), 'close the first');
+  expect(log).toEqual(['get vm1', 'get vm2', 'put vm2']);
+});
+
+test("a second cdev with no VM: its failed BIND puts the first bind's VM reference while the first is still bound", () => {
+  const { kernel, log } = cdevKernel();
+  const p = kernel.spawn('qemu');
+  const first = ok(p.open(VFIO0), 'open vfio0');
+  const second = ok(p.open(VFIO0), 'open vfio0 again');
+  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
+  setKvm(kernel)(fileOf(p, first), vm('vm1'));
+  ok(p.ioctl(first, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'bind the first');
+  expect(p.ioctl(second, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu))).toBe(-errno.EINVAL);
+  expect(log).toEqual(['get vm1', 'put vm1']);
+  expect(groupOf(kernel, 26).devices[0]?.openCount).toBe(1);
+  ok(p.close(first), 'close the first');
+  expect(log).toEqual(['get vm1', 'put vm1']);
+});
+
 test('a group\'s device fd on a kernel with cdevs refuses BIND_IOMMUFD (-EINVAL, "only allowed for cdev fds") and knows no cdev ioctl (-ENOTTY)', () => {
   const { kernel } = cdevKernel();
   const p = kernel.spawn('qemu');

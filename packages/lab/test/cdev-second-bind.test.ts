@@ -1,4 +1,4 @@
-import { boot, errno, KVM, type System, VFIO } from '@coupling-lab/lab';
+import { boot, type CouplingStrategy, errno, KVM, type System, VFIO } from '@coupling-lab/lab';
 import { fileStrategy } from './file-strategy';
 
 // A bug Linux has had since VFIO_DEVICE_BIND_IOMMUFD (5fcc26969a16, v6.6) and still had in July
@@ -8,14 +8,28 @@ import { fileStrategy } from './file-strategy';
 // its own: the first one is never put (Yan Zhao's report and fix, "vfio: Get/put KVM only for
 // the first/last vfio_df_open/close in cdev path", June 2024, not merged). The lab, booting
 // v6.6 as shipped, sees it at shutdown: the VM is never freed, so kvm and the files the VM's
-// kvm-vfio device holds stay.
+// kvm-vfio device holds stay. With the fix in VFIO it shuts down clean.
+
+/** The same coupling with the posted fix in VFIO (VfioBehaviour.cdevVmOnFirstOpen). */
+const withPostedFix: CouplingStrategy = {
+  ...fileStrategy,
+  name: 'test/file-imports-cdev-fix',
+  modules: (machine) =>
+    fileStrategy.modules({
+      ...machine,
+      linux: { ...machine.linux, vfio: { ...machine.linux.vfio, cdevVmOnFirstOpen: true } },
+    }),
+};
 
 /**
  * QEMU with two fds of vfio0's cdev, both FILE_ADDed to one VM's kvm-vfio device, and the first
  * bound to an iommufd; `bindSecond` tries the second's BIND_IOMMUFD.
  */
-function twoCdevsOneBound(): { sys: System; bindSecond: () => number } {
-  const sys = boot({ strategy: fileStrategy, linux: 'v6.6', onViolation: 'record' });
+function twoCdevsOneBound(strategy: CouplingStrategy = fileStrategy): {
+  sys: System;
+  bindSecond: () => number;
+} {
+  const sys = boot({ strategy, linux: 'v6.6', onViolation: 'record' });
   expect(sys.modprobeAll()).toBe(0);
   const p = sys.spawn('qemu');
   const iommu = p.open('/dev/iommu');
@@ -43,6 +57,13 @@ test("a second cdev's failed BIND_IOMMUFD leaks the first bind's VM reference: k
 
 test('without the second bind the same set-up shuts down clean', () => {
   const { sys } = twoCdevsOneBound();
+  expect(sys.teardown()).toEqual([]);
+  expect(sys.inspect().violations).toEqual([]);
+});
+
+test("with the posted fix the second cdev's failed BIND leaks nothing: the same shutdown is clean", () => {
+  const { sys, bindSecond } = twoCdevsOneBound(withPostedFix);
+  expect(bindSecond()).toBe(-errno.EINVAL);
   expect(sys.teardown()).toEqual([]);
   expect(sys.inspect().violations).toEqual([]);
 });

@@ -29,6 +29,15 @@ export interface VfioBehaviour {
    * group files (vfio_file_is_valid). Absent: group files only, as up to v6.5.
    */
   readonly deviceCdev?: boolean;
+  /**
+   * With `deviceCdev` and `holdsVm`: BIND_IOMMUFD takes the file's VM only for the device's first
+   * open, and its error path puts it only then (Yan Zhao's fix, "vfio: Get/put KVM only for the
+   * first/last vfio_df_open/close in cdev path", June 2024, posted, not merged). Absent, as every
+   * Linux since 5fcc26969a16: every bind takes it into device->kvm before vfio_df_open refuses an
+   * open device, so a second cdev's failed bind overwrites the first bind's reference and puts
+   * its own (or, with no VM of its own, puts the first bind's).
+   */
+  readonly cdevVmOnFirstOpen?: boolean;
 }
 
 /** v5.17's VFIO, what every result before the `linux` axis was about. */

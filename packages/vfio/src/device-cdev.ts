@@ -137,7 +137,11 @@ function bindIommufd(core: VfioCore, df: CdevFile, address: number, current: Pro
     kernel.fput(ictx.file);
     return fail(result);
   };
-  if (core.behaviour.holdsVm)
+  // vfio_df_get_kvm_safe before vfio_df_open's refusal of an open device: Linux takes the VM on
+  // every bind (behaviour.ts, cdevVmOnFirstOpen, for the posted fix).
+  const takesVm =
+    core.behaviour.holdsVm && (device.openCount === 0 || core.behaviour.cdevVmOnFirstOpen !== true);
+  if (takesVm)
     df.kvmRefLock.with(() => {
       if (df.kvm !== null) device.heldVm = core.vmReference.get(df.kvm);
     });
@@ -148,7 +152,7 @@ function bindIommufd(core: VfioCore, df: CdevFile, address: number, current: Pro
   };
   if (device.openCount !== 0 || !kernel.tryModuleGet(group.driver)) {
     const result = device.openCount !== 0 ? -errno.EINVAL : -errno.ENODEV;
-    putKvm();
+    if (takesVm) putKvm();
     return dropCtx(result);
   }
   kernel.touch(ictx);

@@ -7,6 +7,7 @@ import {
   fileExportsV66,
   type KvmRef,
   VFIO,
+  type VfioBehaviour,
   vfioImage,
   vfioPciImage,
 } from '@coupling-lab/vfio';
@@ -21,13 +22,16 @@ const vm = (name: string): KvmRef => name as unknown as KvmRef;
 /** The coherent device of group 26 (vfio_device_set's ida gives it index 0). */
 const VFIO0 = '/dev/vfio/devices/vfio0';
 
-/** A v6.6 kernel with device cdevs that holds VMs, through a reverse port that logs each get and put. */
-function cdevKernel(holdsVm = true): { kernel: Kernel; log: string[] } {
+/** A v6.6 kernel with device cdevs (that holds VMs unless told), through a reverse port that logs each get and put. */
+function cdevKernel(choices: Partial<Pick<VfioBehaviour, 'holdsVm' | 'cdevVmOnFirstOpen'>> = {}): {
+  kernel: Kernel;
+  log: string[];
+} {
   const log: string[] = [];
   const kernel = new Kernel();
   kernel.registerImage(
     vfioImage([fileExportsV66], {
-      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm, deviceCdev: true },
+      behaviour: { groups: 'file', setKvmLock: 'kvm_ref_lock', holdsVm: true, deviceCdev: true, ...choices },
       vmReference: () => ({
         get: (kvm) => {
           log.push(`get ${String(kvm)}`);
@@ -160,38 +164,52 @@ test('a second cdev of a device bound through another one gets -EINVAL (vfio_df_
 
 // Linux since 5fcc26969a16 (v6.6), unchanged in July 2026: vfio_df_ioctl_bind_iommufd calls
 // vfio_df_get_kvm_safe (device->kvm = the file's VM) before vfio_df_open refuses an open device,
-// and its error path is vfio_device_put_kvm(device). Yan Zhao's fix (June 2024, get and put only
-// for the first open and the last close) was not merged; the model does what Linux does.
-test("a second cdev's failed BIND overwrites the device's VM reference with its own and puts that one: the first bind's is never put", () => {
-  const { kernel, log } = cdevKernel();
+// and its error path is vfio_device_put_kvm(device). Yan Zhao's fix (June 2024: get and put only
+// for the first open and the last close, VfioBehaviour.cdevVmOnFirstOpen) was not merged.
+/** Two fds of vfio0's cdev: the first, with vm1 set on it, bound; then the second's BIND (with `secondVm` set on it, if any), and both closed. */
+function secondBind(
+  choices: Partial<Pick<VfioBehaviour, 'cdevVmOnFirstOpen'>>,
+  secondVm?: string,
+): { result: number; afterBind: string[]; afterClose: string[] } {
+  const { kernel, log } = cdevKernel(choices);
   const p = kernel.spawn('qemu');
   const first = ok(p.open(VFIO0), 'open vfio0');
   const second = ok(p.open(VFIO0), 'open vfio0 again');
   const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
   setKvm(kernel)(fileOf(p, first), vm('vm1'));
-  setKvm(kernel)(fileOf(p, second), vm('vm2'));
+  if (secondVm !== undefined) setKvm(kernel)(fileOf(p, second), vm(secondVm));
   ok(p.ioctl(first, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'bind the first');
-  expect(p.ioctl(second, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu))).toBe(-errno.EINVAL);
-  expect(log).toEqual(['get vm1', 'get vm2', 'put vm2']);
-  expect(groupOf(kernel, 26).devices[0]?.heldVm).toBeNull();
+  const result = p.ioctl(second, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu));
+  const afterBind = [...log];
   ok(p.close(second), 'close the second');
   ok(p.close(first), 'close the first');
-  expect(log).toEqual(['get vm1', 'get vm2', 'put vm2']);
+  return { result, afterBind, afterClose: [...log] };
+}
+
+test("Linux: a second cdev's failed BIND overwrites the device's VM reference with its own and puts that one; the first bind's is never put", () => {
+  expect(secondBind({}, 'vm2')).toEqual({
+    result: -errno.EINVAL,
+    afterBind: ['get vm1', 'get vm2', 'put vm2'],
+    afterClose: ['get vm1', 'get vm2', 'put vm2'],
+  });
 });
 
-test("a second cdev with no VM: its failed BIND puts the first bind's VM reference while the first is still bound", () => {
-  const { kernel, log } = cdevKernel();
-  const p = kernel.spawn('qemu');
-  const first = ok(p.open(VFIO0), 'open vfio0');
-  const second = ok(p.open(VFIO0), 'open vfio0 again');
-  const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');
-  setKvm(kernel)(fileOf(p, first), vm('vm1'));
-  ok(p.ioctl(first, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu)), 'bind the first');
-  expect(p.ioctl(second, VFIO.DEVICE_BIND_IOMMUFD, p.userInt32(iommu))).toBe(-errno.EINVAL);
-  expect(log).toEqual(['get vm1', 'put vm1']);
-  expect(groupOf(kernel, 26).devices[0]?.openCount).toBe(1);
-  ok(p.close(first), 'close the first');
-  expect(log).toEqual(['get vm1', 'put vm1']);
+test("Linux: a second cdev with no VM of its own: its failed BIND puts the first bind's VM reference while the first is still bound", () => {
+  expect(secondBind({})).toEqual({
+    result: -errno.EINVAL,
+    afterBind: ['get vm1', 'put vm1'],
+    afterClose: ['get vm1', 'put vm1'],
+  });
+});
+
+test("the posted fix (cdevVmOnFirstOpen): a second cdev's failed BIND takes and puts nothing, and the first bind's VM is put at its close", () => {
+  for (const secondVm of ['vm2', undefined]) {
+    expect(secondBind({ cdevVmOnFirstOpen: true }, secondVm)).toEqual({
+      result: -errno.EINVAL,
+      afterBind: ['get vm1'],
+      afterClose: ['get vm1', 'put vm1'],
+    });
+  }
 });
 
 test('a group\'s device fd on a kernel with cdevs refuses BIND_IOMMUFD (-EINVAL, "only allowed for cdev fds") and knows no cdev ioctl (-ENOTTY)', () => {
@@ -226,7 +244,7 @@ test('a second BIND_IOMMUFD on a bound cdev is -EINVAL before anything is taken:
 });
 
 test('a kernel that holds no VMs (before 2b48f52f2bff) binds a cdev with a VM set without taking a reference', () => {
-  const { kernel, log } = cdevKernel(false);
+  const { kernel, log } = cdevKernel({ holdsVm: false });
   const p = kernel.spawn('qemu');
   const dev = ok(p.open(VFIO0), 'open vfio0');
   const iommu = ok(p.open('/dev/iommu'), 'open /dev/iommu');

@@ -3,7 +3,7 @@
 //   1. schedules explored with POR (sleep sets, one pass at the full budget) and without (plain
 //      depth-first search by iterative deepening, re-executions included) at the default bound and
 //      at a deeper one (DEEPER, by default one more preemption than the default bound);
-//   2. wall time of the whole catalogue at the default bound with 1 and with 2 workers (one piscina
+//   2. wall time of the whole catalogue at the default bound (or WALL_PREEMPTIONS) with 1 and with 2 workers (one piscina
 //      pool for all pairs), each pass in a fresh process, and whether every verdict was exhaustive;
 //      beside them, the machine's ceiling for the same work: two fresh processes at once, each
 //      running half of the pairs in its one thread (no pool, nothing shared).
@@ -11,7 +11,8 @@
 // than 1; the whole catalogue at the default bound in under 60 s.
 // Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
 // SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound); SKIP_COUNTS=1 the whole
-// count part; ROUNDS=n (default 5) sets the rounds of the wall-time part (0: none).
+// count part; ROUNDS=n (default 5) sets the rounds of the wall-time part (0: none); WALL_PREEMPTIONS=n
+// runs the wall-time part at n preemptions instead of the default bound's (more work per JIT warm-up).
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ const strategies = [
   'register-ops/unlocked',
 ];
 const deeper = Number(process.env.DEEPER ?? DEFAULT_BOUND.maxPreemptions + 1);
+const wallPreemptions = Number(process.env.WALL_PREEMPTIONS ?? DEFAULT_BOUND.maxPreemptions);
 const everyPair = catalogue.flatMap((scenario) => strategies.map((strategy) => ({ scenario, strategy })));
 // HALF=0 or 1 (the ceiling's children): every other pair, so that both halves hold every scenario.
 const half = process.env.HALF === undefined ? undefined : Number(process.env.HALF);
@@ -86,7 +88,7 @@ function cpuSeconds() {
 }
 
 /**
- * One pass over the whole catalogue at the default bound with `workers` (1: in this thread, as
+ * One pass over the whole catalogue at WALL_PREEMPTIONS (default: the default bound) with `workers` (1: in this thread, as
  * `explore --workers 1` runs; more: one piscina pool for all pairs), in this process.
  */
 async function wall(workers) {
@@ -95,7 +97,12 @@ async function wall(workers) {
   const start = performance.now();
   const verdicts = await Promise.all(
     pairs.map(({ scenario, strategy }) =>
-      exploreParallel(scenario, strategy, { workers, imports, ...(pool === undefined ? {} : { pool }) }),
+      exploreParallel(scenario, strategy, {
+        workers,
+        imports,
+        maxPreemptions: wallPreemptions,
+        ...(pool === undefined ? {} : { pool }),
+      }),
     ),
   );
   const seconds = (performance.now() - start) / 1000;
@@ -133,7 +140,8 @@ if (process.env.WALL_WORKERS !== undefined) {
   // CPU time of all threads (against the wall time: how busy the threads were).
   const rounds = Number(process.env.ROUNDS ?? 5);
   console.log(
-    `\nthe whole catalogue at the default bound, work units on a piscina pool, ${rounds} round(s), a fresh process each\n`,
+    `\nthe whole catalogue at depth ${DEFAULT_BOUND.maxDepth}, ${wallPreemptions} preemptions, work units on a piscina pool, ` +
+      `${rounds} round(s), a fresh process each\n`,
   );
   const ratios = { pool: [], ceiling: [] };
   const line = (label, run, load) =>

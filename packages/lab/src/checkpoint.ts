@@ -83,20 +83,12 @@ export class Checkpoint {
         case ARRAY:
           restoreElements(object as unknown[], saved);
           break;
-        case MAP: {
-          const map = object as Map<unknown, unknown>;
-          if (sameEntries(map, saved)) break;
-          map.clear();
-          for (let j = 0; j < saved.length; j += 2) map.set(saved[j], saved[j + 1]);
+        case MAP:
+          restoreEntries(object as Map<unknown, unknown>, saved);
           break;
-        }
-        case SET: {
-          const set = object as Set<unknown>;
-          if (sameMembers(set, saved)) break;
-          set.clear();
-          for (let j = 0; j < saved.length; j++) set.add(saved[j]);
+        case SET:
+          restoreMembers(object as Set<unknown>, saved);
           break;
-        }
         case TYPED:
           (object as TypedArray).set(saved as number[]);
           break;
@@ -233,6 +225,52 @@ function sameElements(array: readonly unknown[], saved: readonly unknown[]): boo
     if (array[j] !== value || (value === undefined && j in array !== j in saved)) return false;
   }
   return true;
+}
+
+// Maps and Sets are put back in place, keeping the entries they share with the checkpoint from
+// the front, rather than cleared and rebuilt: every `clear()` (and every resize) gives V8's
+// table a successor, allocated in the old generation once the table is there
+// (OrderedHashTable::Clear and Rehash in V8's ordered-hash-table.cc), and the obsolete table,
+// dead but not collected until the next full collection, still points at what it held, which
+// young collections then keep alive and promote. A world restored every schedule turned most of
+// its garbage into old-generation garbage that way.
+
+/** Puts back `saved`'s entries (key, value, key, value...) in that order. */
+function restoreEntries(map: Map<unknown, unknown>, saved: readonly unknown[]): void {
+  if (sameEntries(map, saved)) return;
+  const kept = commonPrefix(map.keys(), saved, 2);
+  let j = 0;
+  for (const value of map.values()) {
+    if (j >= kept) break;
+    if (value !== saved[2 * j + 1]) map.set(saved[2 * j], saved[2 * j + 1]);
+    j++;
+  }
+  dropFrom(map, kept);
+  for (let k = 2 * kept; k < saved.length; k += 2) map.set(saved[k], saved[k + 1]);
+}
+
+/** Puts back `saved`'s members in that order. */
+function restoreMembers(set: Set<unknown>, saved: readonly unknown[]): void {
+  if (sameMembers(set, saved)) return;
+  const kept = commonPrefix(set.values(), saved, 1);
+  dropFrom(set, kept);
+  for (let k = kept; k < saved.length; k++) set.add(saved[k]);
+}
+
+/** How many leading keys equal `saved`'s (every `stride`-th element from 0). */
+function commonPrefix(keys: Iterator<unknown>, saved: readonly unknown[], stride: number): number {
+  let kept = 0;
+  for (let next = keys.next(); !next.done; next = keys.next()) {
+    if (kept * stride >= saved.length || next.value !== saved[kept * stride]) break;
+    kept++;
+  }
+  return kept;
+}
+
+/** Deletes every key after the first `kept` (deleting the current key does not end an iteration). */
+function dropFrom(collection: Map<unknown, unknown> | Set<unknown>, kept: number): void {
+  let position = 0;
+  for (const key of collection.keys()) if (position++ >= kept) collection.delete(key);
 }
 
 /** Whether `map` holds `saved`'s entries (key, value, key, value...) in that order. */

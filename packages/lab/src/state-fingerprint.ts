@@ -53,7 +53,9 @@ function stringId(text: string): number {
  */
 export class StateFingerprint {
   private readonly stable = new Map<object, number>();
-  private readonly order = new Map<object, number>();
+  // A fresh Map per walk, not one cleared: a long-lived Map's new tables go to the old generation,
+  // and each walk's objects would stay alive in the obsolete ones (see checkpoint.ts).
+  private order = new Map<object, number>();
   private readonly queue: object[] = [];
   private exclude: readonly object[] = [];
   private aliases: ReadonlyMap<object, string> = new Map();
@@ -77,8 +79,8 @@ export class StateFingerprint {
     this.h2 = 0x9747b28c;
     this.exclude = exclude;
     this.aliases = aliases;
-    const { order, queue } = this;
-    order.clear();
+    this.order = new Map();
+    const queue = this.queue;
     queue.length = 0;
     for (const root of roots) this.name(root);
     for (let i = 0; i < queue.length; i++) if (!this.contents(queue[i] as object)) return undefined;

@@ -36,6 +36,38 @@ test('restore puts back fields, elements (holes included), Map and Set entries i
   expect([...typed]).toEqual([1, 2]);
 });
 
+test('restore keeps the entries a Map or Set shares with the checkpoint, and puts the rest back in order', () => {
+  const first = new Counter();
+  const map = new Map<string, Counter | number>([
+    ['a', 1],
+    ['b', first],
+    ['c', 3],
+  ]);
+  const set = new Set<string>(['p', 'q', 'r']);
+  const checkpoint = Checkpoint.take([{ map, set }]);
+
+  map.set('a', 9);
+  map.delete('b');
+  map.set('d', 4);
+  map.set('b', new Counter());
+  set.delete('q');
+  set.add('s');
+  checkpoint.restore();
+
+  expect([...map]).toEqual([
+    ['a', 1],
+    ['b', first],
+    ['c', 3],
+  ]);
+  expect(map.get('b')).toBe(first);
+  expect([...set]).toEqual(['p', 'q', 'r']);
+  map.clear();
+  set.add('t');
+  checkpoint.restore();
+  expect([...map.keys()]).toEqual(['a', 'b', 'c']);
+  expect([...set]).toEqual(['p', 'q', 'r']);
+});
+
 test('a shared object is neither recorded nor entered', () => {
   const shared = { graph: new Map<string, number>() };
   const own = new Counter();

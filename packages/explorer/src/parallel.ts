@@ -14,7 +14,7 @@ import {
 import { labCore, labTarget } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 import { HeaviestFirst, weighted } from './pool/queue.js';
-import type { UnitTask } from './pool/task.js';
+import { targetKey, type UnitTask } from './pool/task.js';
 
 export interface ParallelOptions extends LabExploreOptions {
   /** Worker threads (default: the machine's cores); 1 runs the units in this thread. */
@@ -83,7 +83,7 @@ export async function exploreParallel(
           imports: options.imports ?? [],
           units: batch,
         };
-        return pool.run(weighted(task, units.length)) as Promise<UnitResult[]>;
+        return pool.run(weighted(task, units.length, targetKey(task))) as Promise<UnitResult[]>;
       }),
     );
     return results.flat();

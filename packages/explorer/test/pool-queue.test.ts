@@ -4,7 +4,16 @@ import type { WorkUnit } from '../src/core/units.js';
 
 // The queue sees piscina's task records, which expose the task's queue options under the same
 // symbol; a plain object carrying it stands for one here.
-const task = (name: string, weight: number) => weighted({ name }, weight);
+const task = (name: string, weight: number, target = name) => weighted({ name }, weight, target);
+const drain = (queue: HeaviestFirst): string[] => {
+  const order: string[] = [];
+  for (let next = queue.shift(); next !== null; next = queue.shift())
+    order.push((next as unknown as { name: string }).name);
+  return order;
+};
+
+const drain1 = (queue: HeaviestFirst): string | undefined =>
+  (queue.shift() as unknown as { name: string } | null)?.name;
 
 describe("the pool's queue", () => {
   test('hands out the heaviest exploration first, first come first served among equals', () => {
@@ -12,11 +21,19 @@ describe("the pool's queue", () => {
     const tasks = [task('a', 3), task('b', 50), task('c', 3), task('d', 50), task('e', 7)];
     for (const t of tasks) queue.push(t);
     expect(queue.size).toBe(5);
-    const order: string[] = [];
-    for (let next = queue.shift(); next !== null; next = queue.shift())
-      order.push((next as unknown as { name: string }).name);
-    expect(order).toEqual(['b', 'd', 'e', 'a', 'c']);
+    expect(drain(queue)).toEqual(['b', 'd', 'e', 'a', 'c']);
     expect(queue.size).toBe(0);
+  });
+
+  test("stays on one target's tasks until none is left, even when a heavier exploration arrives", () => {
+    const queue = new HeaviestFirst();
+    queue.push(task('x1', 5, 'x'));
+    queue.push(task('x2', 5, 'x'));
+    expect(drain1(queue)).toBe('x1');
+    queue.push(task('y1', 9, 'y'));
+    queue.push(task('x3', 5, 'x'));
+    queue.push(task('y2', 9, 'y'));
+    expect(drain(queue)).toEqual(['x2', 'x3', 'y1', 'y2']);
   });
 
   test('removes an aborted task wherever it waits', () => {

@@ -15,3 +15,8 @@ export interface UnitTask {
   readonly imports: readonly string[];
   readonly units: readonly WorkUnit[];
 }
+
+/** The target a task explores, as a key: the world a worker builds once and keeps for it. */
+export function targetKey(task: UnitTask): string {
+  return `${task.scenario}\u0000${task.strategy}\u0000${task.linux}`;
+}

@@ -6,7 +6,7 @@ import { exploreBatch, type UnitResult } from '../core/units.js';
 import { scenarioNamed } from '../catalogue/index.js';
 import { labCore, labTarget } from '../lab-target.js';
 import { resolveStrategy } from '../strategy-ref.js';
-import type { UnitTask } from './task.js';
+import { targetKey, type UnitTask } from './task.js';
 
 const imported = new Set<string>();
 
@@ -30,7 +30,7 @@ export default async function exploreUnitTask(task: UnitTask): Promise<UnitResul
     await import(loadable(specifier));
     imported.add(specifier);
   }
-  const key = `${task.scenario}\u0000${task.strategy}\u0000${task.linux}`;
+  const key = targetKey(task);
   let built = sessions.get(key);
   if (built === undefined) {
     const entry = scenarioNamed(task.scenario);

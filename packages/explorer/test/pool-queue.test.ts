@@ -36,6 +36,20 @@ describe("the pool's queue", () => {
     expect(drain(queue)).toEqual(['x2', 'x3', 'y1', 'y2']);
   });
 
+  test('a task pushed back (no worker was free to take it) is handed out first again', () => {
+    const queue = new HeaviestFirst();
+    const [x1, x2] = [task('x1', 5, 'x'), task('x2', 5, 'x')];
+    queue.push(x1);
+    queue.push(x2);
+    queue.push(task('z1', 5, 'z'));
+    expect(queue.shift()).toBe(x1);
+    expect(queue.shift()).toBe(x2);
+    queue.push(x2);
+    queue.push(task('y1', 9, 'y'));
+    expect(queue.size).toBe(3);
+    expect(drain(queue)).toEqual(['x2', 'y1', 'z1']);
+  });
+
   test('removes an aborted task wherever it waits', () => {
     const queue = new HeaviestFirst();
     const [a, b, c] = [task('a', 1), task('b', 2), task('c', 1)];

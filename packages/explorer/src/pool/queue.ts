@@ -46,6 +46,8 @@ export class HeaviestFirst implements TaskQueue {
   private readonly waiting: Waiting[] = [];
   /** The target whose task was handed out last. */
   private current: Waiting | undefined;
+  /** The task handed out last: piscina pushes it back when no worker is free to take it. */
+  private shifted: Task | undefined;
   private count = 0;
 
   get size(): number {
@@ -53,6 +55,15 @@ export class HeaviestFirst implements TaskQueue {
   }
 
   push(task: Task): void {
+    const current = this.current;
+    if (task === this.shifted && current !== undefined) {
+      // Pushed back, not new: first again, as if it had never left.
+      this.shifted = undefined;
+      if (current.tasks.length === 0) this.waiting.unshift(current);
+      current.tasks.unshift(task);
+      this.count++;
+      return;
+    }
     const { weight, target } = optionsOf(task);
     let waiting = this.waiting.find((entry) => entry.target === target && entry.weight === weight);
     if (waiting === undefined) {
@@ -70,6 +81,7 @@ export class HeaviestFirst implements TaskQueue {
     const task = waiting?.tasks.shift();
     if (waiting === undefined || task === undefined) return null;
     this.current = waiting;
+    this.shifted = task;
     this.count--;
     if (waiting.tasks.length === 0) this.forget(waiting);
     return task;

@@ -35,10 +35,11 @@ interface Waiting {
  * first served among equals), and keeps handing out one target's tasks until none is left. When
  * several explorations share a pool (the whole catalogue at once), their largest ones start
  * first and the many small ones fill the end, so no worker waits long for the last large task to
- * finish. Staying on one target keeps the world a worker restores for it in the young
- * generation: a world left idle while the worker serves other targets is promoted, and from then
- * on V8 allocates its Maps' and Sets' new tables in the old generation, where each schedule's
- * garbage stays reachable from obsolete tables until a full collection (lab's checkpoint.ts).
+ * finish. Staying on one target keeps the Map and Set tables of the world a worker restores for
+ * it young, replaced before a young collection sees them twice: a world left idle while the
+ * worker serves other targets is promoted, and from then on V8 allocates those tables in the old
+ * generation, where each schedule's garbage stays reachable from obsolete tables until a full
+ * collection (lab's checkpoint.ts).
  * Order changes no result: units merge in unit order whoever runs them when.
  */
 export class HeaviestFirst implements TaskQueue {

@@ -11,7 +11,6 @@ const drain = (queue: HeaviestFirst): string[] => {
     order.push((next as unknown as { name: string }).name);
   return order;
 };
-
 const drain1 = (queue: HeaviestFirst): string | undefined =>
   (queue.shift() as unknown as { name: string } | null)?.name;
 

@@ -36,7 +36,7 @@ test('restore puts back fields, elements (holes included), Map and Set entries i
   expect([...typed]).toEqual([1, 2]);
 });
 
-test('restore keeps the entries a Map or Set shares with the checkpoint, and puts the rest back in order', () => {
+test('restore puts Map and Set entries back in order after changes in the middle, and after clear()', () => {
   const first = new Counter();
   const map = new Map<string, Counter | number>([
     ['a', 1],

@@ -1,5 +1,6 @@
 import { LockDep } from '@coupling-lab/kernel';
 import { DepthFirst } from './depth-first.js';
+import { PREFIX_END, Prefixes } from './prefixes.js';
 import type { Bound } from './verdict.js';
 import type { Session } from './session.js';
 
@@ -47,8 +48,10 @@ export interface UnitResult {
 export const UNIT_DECISIONS = 4;
 
 /**
- * Splits the space into units: one schedule per distinct prefix of UNIT_DECISIONS decisions
- * (plain depth-first, no reduction), so the split does not depend on how many workers run it.
+ * Splits the space into units: one per distinct prefix of UNIT_DECISIONS decisions (plain
+ * depth-first, no reduction), so the split does not depend on how many workers run it. Each
+ * schedule stops where it would make its next decision (Prefixes): what follows cannot change
+ * the prefixes, and the units run it anyway.
  */
 export function splitUnits<W>(
   session: Session<W>,
@@ -56,13 +59,17 @@ export function splitUnits<W>(
   budget: number,
   maxSchedules: number,
 ): WorkUnit[] {
-  const enumeration = new DepthFirst();
+  const prefixes = new Prefixes(UNIT_DECISIONS);
   const units: WorkUnit[] = [];
   do {
-    session.run(enumeration, bound.maxDepth, budget);
-    const prefix = enumeration.path().choices.slice(0, UNIT_DECISIONS);
+    try {
+      session.run(prefixes, bound.maxDepth, budget);
+    } catch (error) {
+      if (error !== PREFIX_END) throw error;
+    }
+    const prefix = prefixes.enumeration.path().choices;
     units.push({ index: units.length, prefix, bound, budget, maxSchedules });
-  } while (enumeration.advanceWithin(UNIT_DECISIONS));
+  } while (prefixes.enumeration.advanceWithin(UNIT_DECISIONS));
   return units;
 }
 

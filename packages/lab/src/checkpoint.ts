@@ -15,7 +15,8 @@ type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array
 
 /**
  * Every object of a graph as it was at one moment, put back in place on `restore`: each object
- * gets back exactly the own properties (or elements, or entries) it had, so everything that
+ * gets back exactly the own properties (or elements, or entries) it had (an object with
+ * properties is sealed when recorded, so none can be added or deleted), so everything that
  * points at it (a module's closures, an ops table, another object) sees the checkpointed state
  * again, and what was made after the checkpoint drops out of the graph. Objects in `shared` are
  * neither recorded nor entered (the explorer's lockdep graph, the strategy, its module images:
@@ -142,6 +143,10 @@ export class Checkpoint {
     }
     // A frozen object cannot change: nothing to put back (its values are still entered above).
     if (Object.isFrozen(object)) return;
+    // restore writes back the recorded keys only: a key added or deleted later would outlive it
+    // unseen. Sealed, such a write throws a TypeError (in strict code: TypeScript's output, ESM)
+    // where it happens, instead of leaking into every later schedule.
+    Object.seal(object);
     this.push(object, PLAIN, restorerFor(prototype, keys), values);
   }
 

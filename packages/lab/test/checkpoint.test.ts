@@ -102,3 +102,20 @@ test('a frozen object is entered but left as it is', () => {
   expect(inner.count).toBe(0);
   expect(checkpoint.size).toBe(1);
 });
+
+test('a property added or deleted after the checkpoint throws where it is written, and restore still holds', () => {
+  const counter = new Counter();
+  const record: Record<string, number> = { kept: 1 };
+  const checkpoint = Checkpoint.take([{ counter, record }]);
+  expect(() => {
+    record['added'] = 2;
+  }).toThrow(TypeError);
+  expect(() => {
+    delete record['kept'];
+  }).toThrow(TypeError);
+  counter.count = 4;
+  record['kept'] = 5;
+  checkpoint.restore();
+  expect(record).toEqual({ kept: 1 });
+  expect(counter).toEqual({ count: 0, owner: null });
+});

@@ -10,7 +10,7 @@ export {
 } from './explore-strategy.js';
 export type { LabScenario, LabWorld } from './lab-scenario.js';
 export { exploreParallel, explorerPool, type ParallelOptions } from './parallel.js';
-export type { UnitTask } from './pool/task.js';
+export type { PoolTask, SplitTask, TargetTask, UnitTask } from './pool/task.js';
 export { labCore, labTarget } from './lab-target.js';
 export { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 

@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { DEFAULT_LINUX } from '@coupling-lab/lab';
-import { exploreInUnits, inThisThread, type UnitRunner } from './core/explore-units.js';
-import { batches, type UnitResult } from './core/units.js';
+import { exploreInUnits, inThisThread, type UnitRunner, type UnitSplitter } from './core/explore-units.js';
+import { batches, type UnitResult, type WorkUnit } from './core/units.js';
 import { scenarioNamed } from './catalogue/index.js';
 import {
   skipReason,
@@ -14,7 +14,7 @@ import {
 import { labCore, labTarget } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 import { HeaviestFirst, weighted } from './pool/queue.js';
-import { targetKey, type UnitTask } from './pool/task.js';
+import { targetKey, type SplitTask, type TargetTask, type UnitTask } from './pool/task.js';
 
 export interface ParallelOptions extends LabExploreOptions {
   /** Worker threads (default: the machine's cores); 1 runs the units in this thread. */
@@ -73,23 +73,30 @@ export async function exploreParallel(
   if (workers === 1 && options.pool === undefined)
     return exploreInUnits(core, target, options, inThisThread(core, target));
   const pool = options.pool ?? explorerPool(workers);
+  const named: TargetTask = {
+    scenario: entry.name,
+    strategy: resolved.name,
+    linux,
+    imports: options.imports ?? [],
+  };
+  const key = targetKey(named);
+  // The split runs on the pool too, first of all (no unit exists before its split): this thread
+  // then runs no model code but to rebuild a violation, and hands out work from the start.
+  const split: UnitSplitter = (request) => {
+    const task: SplitTask = { ...named, split: request };
+    return pool.run(weighted(task, Number.POSITIVE_INFINITY, key)) as Promise<WorkUnit[]>;
+  };
   const run: UnitRunner = async (units) => {
     const results = await Promise.all(
       batches(units).map((batch) => {
-        const task: UnitTask = {
-          scenario: entry.name,
-          strategy: resolved.name,
-          linux,
-          imports: options.imports ?? [],
-          units: batch,
-        };
-        return pool.run(weighted(task, units.length, targetKey(task))) as Promise<UnitResult[]>;
+        const task: UnitTask = { ...named, units: batch };
+        return pool.run(weighted(task, units.length, key)) as Promise<UnitResult[]>;
       }),
     );
     return results.flat();
   };
   try {
-    return await exploreInUnits(core, target, options, run);
+    return await exploreInUnits(core, target, options, run, split);
   } finally {
     if (options.pool === undefined) await pool.destroy();
   }

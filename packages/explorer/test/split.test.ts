@@ -22,7 +22,11 @@ function prefixesOfWholeSchedules<W>(scenario: ScenarioCore<W>, target: Explorat
 }
 
 function splitPrefixes<W>(scenario: ScenarioCore<W>, target: ExplorationTarget<W>): string[] {
-  const units = splitUnits(new Session(scenario, target), DEFAULT_BOUND, DEFAULT_BOUND.maxPreemptions, 1e6);
+  const units = splitUnits(new Session(scenario, target), {
+    bound: DEFAULT_BOUND,
+    budget: DEFAULT_BOUND.maxPreemptions,
+    maxSchedules: 1e6,
+  });
   return units.map((unit) => unit.prefix.join(','));
 }
 

@@ -2,11 +2,27 @@ import { DEFAULT_BOUND, explore, minimised, type ExploreOptions } from './explor
 import { replay } from './replay.js';
 import type { ExplorationTarget, ScenarioCore } from './scenario.js';
 import { Session } from './session.js';
-import { batches, exploreBatch, mergeUnits, splitUnits, type UnitResult, type WorkUnit } from './units.js';
+import {
+  batches,
+  exploreBatch,
+  mergeUnits,
+  splitUnits,
+  type SplitRequest,
+  type UnitResult,
+  type WorkUnit,
+} from './units.js';
 import type { Bound, Verdict } from './verdict.js';
 
 /** Runs work units somewhere (in this thread, on a worker pool) and hands back their results, any order. */
 export type UnitRunner = (units: readonly WorkUnit[]) => Promise<readonly UnitResult[]>;
+
+/** Splits the exploration into work units somewhere (in this thread, on a worker of the pool that runs them). */
+export type UnitSplitter = (request: SplitRequest) => Promise<readonly WorkUnit[]>;
+
+/** Splits in this thread. */
+export function splitInThisThread<W>(scenario: ScenarioCore<W>, target: ExplorationTarget<W>): UnitSplitter {
+  return (request) => Promise.resolve(splitUnits(new Session(scenario, target), request));
+}
 
 /** Runs the units one batch after another in this thread: what a pool of one worker gives. */
 export function inThisThread<W>(scenario: ScenarioCore<W>, target: ExplorationTarget<W>): UnitRunner {
@@ -27,6 +43,7 @@ export async function exploreInUnits<W>(
   target: ExplorationTarget<W>,
   options: ExploreOptions,
   run: UnitRunner,
+  split: UnitSplitter = splitInThisThread(scenario, target),
 ): Promise<Verdict> {
   const bound: Bound = {
     maxDepth: options.maxDepth ?? DEFAULT_BOUND.maxDepth,
@@ -34,9 +51,10 @@ export async function exploreInUnits<W>(
   };
   const maxSchedules = options.maxSchedules ?? 250_000;
   const stateCache = options.stateCache !== false;
-  const units = splitUnits(new Session(scenario, target), bound, bound.maxPreemptions, maxSchedules).map(
-    (unit) => ({ ...unit, stateCache }),
-  );
+  const units = (await split({ bound, budget: bound.maxPreemptions, maxSchedules })).map((unit) => ({
+    ...unit,
+    stateCache,
+  }));
   const merged = mergeUnits(await run(units));
   if (merged.found === 'violation') {
     const rebuilt = replay(scenario, target, merged.schedule);

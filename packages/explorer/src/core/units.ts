@@ -44,6 +44,13 @@ export interface UnitResult {
   readonly orders: readonly UnitOrder[];
 }
 
+/** What a split is asked for: the bound and budget its units explore at, and each unit's cap. */
+export interface SplitRequest {
+  readonly bound: Bound;
+  readonly budget: number;
+  readonly maxSchedules: number;
+}
+
 /** Decisions per unit prefix: a few hundred units for the three-thread scenario, a handful for the small ones. */
 export const UNIT_DECISIONS = 4;
 
@@ -55,9 +62,7 @@ export const UNIT_DECISIONS = 4;
  */
 export function splitUnits<W>(
   session: Session<W>,
-  bound: Bound,
-  budget: number,
-  maxSchedules: number,
+  { bound, budget, maxSchedules }: SplitRequest,
 ): WorkUnit[] {
   const prefixes = new Prefixes(UNIT_DECISIONS);
   const units: WorkUnit[] = [];

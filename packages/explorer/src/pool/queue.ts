@@ -6,7 +6,10 @@ type Task = QueuedTask;
 
 /** What a task tells the queue (under piscina's queueOptionsSymbol): whose it is, and how large. */
 export interface QueueOptions {
-  /** The exploration's size, as the number of work units its split gave: larger goes first. */
+  /**
+   * The exploration's size, as the number of work units its split gave: larger goes first. A
+   * split task weighs Infinity: no unit of its exploration exists before it is done.
+   */
   readonly weight: number;
   /** The target it explores (scenario, strategy, kernel): the world a worker builds and keeps for it. */
   readonly target: string;

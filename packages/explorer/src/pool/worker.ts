@@ -1,12 +1,13 @@
-// The worker side of the pool (piscina): explores one work unit of a catalogue scenario.
+// The worker side of the pool (piscina): splits a catalogue scenario's exploration into work
+// units, or explores a batch of them.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Session } from '../core/session.js';
-import { exploreBatch, type UnitResult } from '../core/units.js';
+import { exploreBatch, splitUnits, type UnitResult, type WorkUnit } from '../core/units.js';
 import { scenarioNamed } from '../catalogue/index.js';
 import { labCore, labTarget } from '../lab-target.js';
 import { resolveStrategy } from '../strategy-ref.js';
-import { targetKey, type UnitTask } from './task.js';
+import { targetKey, type PoolTask } from './task.js';
 
 const imported = new Set<string>();
 
@@ -24,7 +25,7 @@ const sessions = new Map<
   { core: ReturnType<typeof labCore>; target: ReturnType<typeof labTarget> }
 >();
 
-export default async function exploreUnitTask(task: UnitTask): Promise<UnitResult[]> {
+export default async function explorerTask(task: PoolTask): Promise<UnitResult[] | WorkUnit[]> {
   for (const specifier of task.imports) {
     if (imported.has(specifier)) continue;
     await import(loadable(specifier));
@@ -38,5 +39,6 @@ export default async function exploreUnitTask(task: UnitTask): Promise<UnitResul
     sessions.set(key, built);
   }
   const { core, target } = built;
+  if ('split' in task) return splitUnits(new Session(core, target), task.split);
   return exploreBatch(() => new Session(core, target), task.units);
 }

@@ -11,5 +11,11 @@ export {
   type ScheduleToken,
 } from './schedule-string.js';
 export type { Bound, CleanVerdict, RandomRuns, Tally, Verdict, ViolationVerdict } from './verdict.js';
-export { exploreInUnits, inThisThread, type UnitRunner } from './explore-units.js';
-export type { UnitResult, WorkUnit } from './units.js';
+export {
+  exploreInUnits,
+  inThisThread,
+  splitInThisThread,
+  type UnitRunner,
+  type UnitSplitter,
+} from './explore-units.js';
+export type { SplitRequest, UnitResult, WorkUnit } from './units.js';

@@ -102,6 +102,24 @@ export function labTarget<S>(
   return target;
 }
 
+/**
+ * The target an exploration's split into work units runs on: a fresh boot and setup for every
+ * schedule, never the snapshot target's world. A split is a few short schedules per unit; built
+ * there, the snapshot's world would sit idle until the units come (while other explorations
+ * split first, on a pool or in one thread), long enough for V8 to promote it to the old
+ * generation, and from then on every Map and Set table its restores make is allocated there too
+ * (checkpoint.ts). Left to the first unit, the world is built right before the schedules that
+ * restore it. On the whole catalogue in one thread that took full collections from 24 to 1 or 2
+ * and halved the time in young collections (explorer README).
+ */
+export function splitTarget<S>(
+  scenario: LabScenario<S>,
+  strategy: CouplingStrategy,
+  linux: LinuxName = DEFAULT_LINUX,
+): ExplorationTarget<LabWorld<S>> {
+  return labTarget(scenario, strategy, linux, { reuseSetup: false });
+}
+
 /** A fresh boot and setup for every schedule. */
 function freshTarget<S>(
   scenario: LabScenario<S>,

@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { DEFAULT_LINUX } from '@coupling-lab/lab';
-import { exploreInUnits, inThisThread, type UnitRunner, type UnitSplitter } from './core/explore-units.js';
+import {
+  exploreInUnits,
+  inThisThread,
+  splitInThisThread,
+  type UnitRunner,
+  type UnitSplitter,
+} from './core/explore-units.js';
 import { batches, type UnitResult, type WorkUnit } from './core/units.js';
 import { scenarioNamed } from './catalogue/index.js';
 import {
@@ -11,7 +17,7 @@ import {
   type ScenarioRef,
   type ScenarioVerdict,
 } from './explore-strategy.js';
-import { labCore, labTarget } from './lab-target.js';
+import { labCore, labTarget, splitTarget } from './lab-target.js';
 import { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 import { HeaviestFirst, weighted } from './pool/queue.js';
 import { targetKey, type SplitTask, type TargetTask, type UnitTask } from './pool/task.js';
@@ -70,8 +76,10 @@ export async function exploreParallel(
   const workers = options.workers ?? availableParallelism();
   if (workers < 1 || !Number.isInteger(workers))
     throw new RangeError(`workers must be a whole number >= 1, not ${workers}`);
-  if (workers === 1 && options.pool === undefined)
-    return exploreInUnits(core, target, options, inThisThread(core, target));
+  if (workers === 1 && options.pool === undefined) {
+    const split = splitInThisThread(core, splitTarget(entry, resolved, linux));
+    return exploreInUnits(core, target, options, inThisThread(core, target), split);
+  }
   const pool = options.pool ?? explorerPool(workers);
   const named: TargetTask = {
     scenario: entry.name,

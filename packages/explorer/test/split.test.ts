@@ -2,7 +2,9 @@ import { DEFAULT_BOUND } from '../src/core/explore.js';
 import { DepthFirst } from '../src/core/depth-first.js';
 import type { ExplorationTarget, ScenarioCore } from '../src/core/scenario.js';
 import { Session } from '../src/core/session.js';
+import { TrackedLockDep } from '../src/core/tracked-lockdep.js';
 import { splitUnits, UNIT_DECISIONS } from '../src/core/units.js';
+import { splitTarget } from '../src/lab-target.js';
 import { catalogue, labCore, labTarget, resolveStrategy } from '../src/index.js';
 import { threeWayFirstComer, sleepTarget } from './sleeping-toys.js';
 import { abbaFirstComer, callThenPut, lockTarget, providerTarget } from './toys.js';
@@ -61,5 +63,22 @@ test.each(['add-vs-del', 'rmmod-vfio-vs-vm-close'])(
     const split = splitPrefixes(core, target);
     expect(split.length).toBeGreaterThan(1);
     expect(split).toEqual(prefixesOfWholeSchedules(core, target));
+  },
+);
+
+// The split runs on a target of its own (lab-target.ts splitTarget): fresh boots, so that the
+// snapshot's world is first built by a unit; the units must be the ones the snapshot gives.
+test.each(['add-vs-del', 'vm-close-vs-rmmod-all'])(
+  '%s x register-ops: the split target boots afresh and gives the snapshot target’s units',
+  (name) => {
+    const scenario = entry(name);
+    const core = labCore(scenario);
+    const strategy = resolveStrategy('register-ops');
+    const fresh = splitTarget(scenario, strategy, 'v5.17');
+    const lockdep = new TrackedLockDep();
+    expect(fresh.boot(lockdep).world).not.toBe(fresh.boot(lockdep).world);
+    const split = splitPrefixes(core, fresh);
+    expect(split.length).toBeGreaterThan(1);
+    expect(split).toEqual(splitPrefixes(core, labTarget(scenario, strategy, 'v5.17')));
   },
 );

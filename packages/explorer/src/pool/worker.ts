@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Session } from '../core/session.js';
 import { exploreBatch, splitUnits, type UnitResult, type WorkUnit } from '../core/units.js';
 import { scenarioNamed } from '../catalogue/index.js';
-import { labCore, labTarget } from '../lab-target.js';
+import { labCore, labTarget, splitTarget } from '../lab-target.js';
 import { resolveStrategy } from '../strategy-ref.js';
 import { targetKey, type PoolTask } from './task.js';
 
@@ -39,6 +39,10 @@ export default async function explorerTask(task: PoolTask): Promise<UnitResult[]
     sessions.set(key, built);
   }
   const { core, target } = built;
-  if ('split' in task) return splitUnits(new Session(core, target), task.split);
+  if ('split' in task) {
+    // Not on `target`: its world is built by the first unit, right before the schedules that restore it.
+    const fresh = splitTarget(scenarioNamed(task.scenario), resolveStrategy(task.strategy), task.linux);
+    return splitUnits(new Session(core, fresh), task.split);
+  }
   return exploreBatch(() => new Session(core, target), task.units);
 }

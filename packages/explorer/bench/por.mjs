@@ -3,16 +3,17 @@
 //   1. schedules explored with POR (sleep sets, one pass at the full budget) and without (plain
 //      depth-first search by iterative deepening, re-executions included) at the default bound and
 //      at a deeper one (DEEPER, by default one more preemption than the default bound);
-//   2. wall time of the whole catalogue at the default bound (or WALL_PREEMPTIONS) with 1 and with 2 workers (one piscina
-//      pool for all pairs), each pass in a fresh process, and whether every verdict was exhaustive;
-//      beside them, the machine's ceiling for the same work: two fresh processes at once, each
-//      running half of the pairs in its one thread (no pool, nothing shared).
+//   2. wall time of the whole catalogue at the default bound and at the deeper one with 1 and
+//      with 2 workers (one piscina pool for all pairs), each pass in a fresh process, and whether
+//      every verdict was exhaustive; beside them, a reference for the same work: two fresh
+//      processes at once, each running half of the pairs in its one thread (no pool, nothing
+//      shared; the halves are not equal work, so it is no ceiling).
 // The issue's goals: at least 5x fewer schedules at the deeper bound; 2 workers at least 1.7x faster
 // than 1; the whole catalogue at the default bound in under 60 s.
 // Build first: npx tsc -b packages; then: node packages/explorer/bench/por.mjs
 // SKIP_DFS=1 leaves out the plain-DFS runs (minutes at the deeper bound); SKIP_COUNTS=1 the whole
-// count part; ROUNDS=n (default 5) sets the rounds of the wall-time part (0: none); WALL_PREEMPTIONS=n
-// runs the wall-time part at n preemptions instead of the default bound's (more work per JIT warm-up).
+// count part; ROUNDS=n (default 5) sets the rounds of the wall-time part at each bound (0: none);
+// WALL_PREEMPTIONS=n[,m...] runs the wall-time part at those preemption budgets instead.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -35,9 +36,11 @@ const strategies = [
   'register-ops/unlocked',
 ];
 const deeper = Number(process.env.DEEPER ?? DEFAULT_BOUND.maxPreemptions + 1);
-const wallPreemptions = Number(process.env.WALL_PREEMPTIONS ?? DEFAULT_BOUND.maxPreemptions);
+const wallBudgets = (process.env.WALL_PREEMPTIONS ?? `${DEFAULT_BOUND.maxPreemptions},${deeper}`)
+  .split(',')
+  .map(Number);
 const everyPair = catalogue.flatMap((scenario) => strategies.map((strategy) => ({ scenario, strategy })));
-// HALF=0 or 1 (the ceiling's children): every other pair, so that both halves hold every scenario.
+// HALF=0 or 1 (the reference's children): every other pair, so that both halves hold every scenario.
 const half = process.env.HALF === undefined ? undefined : Number(process.env.HALF);
 const pairs = half === undefined ? everyPair : everyPair.filter((_, index) => index % 2 === half);
 
@@ -88,10 +91,10 @@ function cpuSeconds() {
 }
 
 /**
- * One pass over the whole catalogue at WALL_PREEMPTIONS (default: the default bound) with `workers` (1: in this thread, as
+ * One pass over the whole catalogue at `budget` preemptions with `workers` (1: in this thread, as
  * `explore --workers 1` runs; more: one piscina pool for all pairs), in this process.
  */
-async function wall(workers) {
+async function wall(workers, budget) {
   const pool = workers > 1 ? explorerPool(workers) : undefined;
   const cpuBefore = cpuSeconds();
   const start = performance.now();
@@ -100,7 +103,7 @@ async function wall(workers) {
       exploreParallel(scenario, strategy, {
         workers,
         imports,
-        maxPreemptions: wallPreemptions,
+        maxPreemptions: budget,
         ...(pool === undefined ? {} : { pool }),
       }),
     ),
@@ -114,13 +117,13 @@ async function wall(workers) {
   return { seconds, cpu, exhaustive, total: verdicts.reduce((sum, verdict) => sum + explored(verdict), 0) };
 }
 
-/** One pass in a fresh process (this script as a child): its figures. */
-function child(workers, env = {}) {
+/** One pass at `budget` in a fresh process (this script as a child): its figures. */
+function child(workers, budget, env = {}) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [fileURLToPath(import.meta.url)],
-      { env: { ...process.env, ...env, WALL_WORKERS: String(workers) } },
+      { env: { ...process.env, ...env, WALL_WORKERS: String(workers), WALL_BUDGET: String(budget) } },
       (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout.trim().split('\n').at(-1)))),
     );
   });
@@ -128,60 +131,64 @@ function child(workers, env = {}) {
 
 if (process.env.WALL_WORKERS !== undefined) {
   // The child's side of the wall-time part: one pass, its figures as JSON.
-  console.log(JSON.stringify(await wall(Number(process.env.WALL_WORKERS))));
+  console.log(JSON.stringify(await wall(Number(process.env.WALL_WORKERS), Number(process.env.WALL_BUDGET))));
 } else if (Number(process.env.ROUNDS ?? 5) > 0) {
   // Each pass runs in a fresh process, as `coupling-lab explore` does: both subjects start with a
   // cold JIT and build their setup snapshots (in one process, the single-thread passes after the
   // first would run on code the earlier ones warmed, and each pool's threads would not). Each
-  // round runs 1 worker, 2 workers and the ceiling one after another, so that a change in the
+  // round runs 1 worker, 2 workers and the reference one after another, so that a change in the
   // machine's speed (a shared host: the same pass has taken 12 s and 18 s within an hour) hits
   // all three alike; the speed-ups are medians of the rounds' ratios. Each line gives the 1-minute
   // load average at its start (other jobs on a 2-core machine make a ratio meaningless) and the
   // CPU time of all threads (against the wall time: how busy the threads were).
   const rounds = Number(process.env.ROUNDS ?? 5);
-  console.log(
-    `\nthe whole catalogue at depth ${DEFAULT_BOUND.maxDepth}, ${wallPreemptions} preemptions, work units on a piscina pool, ` +
-      `${rounds} round(s), a fresh process each\n`,
-  );
-  const ratios = { pool: [], ceiling: [] };
   const line = (label, run, load) =>
     console.log(
       `${label}: ${run.seconds.toFixed(1)} s, ${run.total} schedules, exhaustive: ${run.exhaustive}, ` +
         `cpu ${run.cpu?.toFixed(1) ?? '-'} s, load ${load.toFixed(2)}`,
     );
-  /** A pass (or the ceiling's two at once) and its line, with the load average at its start. */
+  /** A pass (or the reference's two at once) and its line, with the load average at its start. */
   const timed = async (label, pass) => {
     const load = loadavg()[0];
     const run = await pass();
     line(label, run, load);
     return run;
   };
-  for (let round = 0; round < rounds; round++) {
-    const one = await timed('1 worker   ', () => child(1));
-    const two = await timed('2 workers  ', () => child(2));
-    const ceiling = await timed('2 processes', async () => {
-      const halves = await Promise.all([child(1, { HALF: '0' }), child(1, { HALF: '1' })]);
-      const cpus = halves.map((run) => run.cpu);
-      return {
-        seconds: Math.max(...halves.map((run) => run.seconds)),
-        total: halves[0].total + halves[1].total,
-        exhaustive: halves.every((run) => run.exhaustive),
-        cpu: cpus.includes(undefined) ? undefined : cpus[0] + cpus[1],
-      };
-    });
-    ratios.pool.push(one.seconds / two.seconds);
-    ratios.ceiling.push(one.seconds / ceiling.seconds);
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const summary = [];
+  for (const budget of wallBudgets) {
     console.log(
-      `  round ${round + 1}: 2 workers ${(one.seconds / two.seconds).toFixed(2)}x, ` +
-        `2 processes ${(one.seconds / ceiling.seconds).toFixed(2)}x\n`,
+      `\nthe whole catalogue at depth ${DEFAULT_BOUND.maxDepth}, ${budget} preemptions, work units on a piscina pool, ` +
+        `${rounds} round(s), a fresh process each\n`,
+    );
+    const ratios = { pool: [], reference: [] };
+    for (let round = 0; round < rounds; round++) {
+      const one = await timed('1 worker   ', () => child(1, budget));
+      const two = await timed('2 workers  ', () => child(2, budget));
+      const reference = await timed('2 processes', async () => {
+        const halves = await Promise.all([child(1, budget, { HALF: '0' }), child(1, budget, { HALF: '1' })]);
+        const cpus = halves.map((run) => run.cpu);
+        return {
+          seconds: Math.max(...halves.map((run) => run.seconds)),
+          total: halves[0].total + halves[1].total,
+          exhaustive: halves.every((run) => run.exhaustive),
+          cpu: cpus.includes(undefined) ? undefined : cpus[0] + cpus[1],
+        };
+      });
+      ratios.pool.push(one.seconds / two.seconds);
+      ratios.reference.push(one.seconds / reference.seconds);
+      console.log(
+        `  round ${round + 1}: 2 workers ${(one.seconds / two.seconds).toFixed(2)}x, ` +
+          `2 processes ${(one.seconds / reference.seconds).toFixed(2)}x\n`,
+      );
+    }
+    const pool = median(ratios.pool);
+    const reference = median(ratios.reference);
+    summary.push(
+      `${budget} preemptions: 2 workers ${pool.toFixed(2)}x 1 worker (median of the rounds; ` +
+        `${Math.min(...ratios.pool).toFixed(2)}x to ${Math.max(...ratios.pool).toFixed(2)}x); ` +
+        `2 processes with half the pairs each ${reference.toFixed(2)}x`,
     );
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const pool = median(ratios.pool);
-  const ceiling = median(ratios.ceiling);
-  console.log(`speed-up of 2 workers over 1: ${pool.toFixed(2)}x (median of the rounds)`);
-  console.log(
-    `the machine's ceiling for this work (2 processes, half the pairs each): ${ceiling.toFixed(2)}x; ` +
-      `the pool reaches ${((100 * pool) / ceiling).toFixed(0)}% of it`,
-  );
+  console.log(summary.join('\n'));
 }

@@ -11,7 +11,7 @@ export {
 export type { LabScenario, LabWorld } from './lab-scenario.js';
 export { exploreParallel, explorerPool, type ParallelOptions } from './parallel.js';
 export type { PoolTask, SplitTask, TargetTask, UnitTask } from './pool/task.js';
-export { labCore, labTarget } from './lab-target.js';
+export { labCore, labTarget, splitTarget } from './lab-target.js';
 export { resolveStrategy, type StrategyRef } from './strategy-ref.js';
 
 // The scheduler core, for any world (the lab, or a kernel-only toy).

@@ -21,7 +21,7 @@ export interface UnitTask extends TargetTask {
   readonly units: readonly WorkUnit[];
 }
 
-/** The exploration's split into work units (units.ts), made by a worker, which keeps the world it built for the units. */
+/** The exploration's split into work units (units.ts), made by a worker on fresh boots (lab-target.ts splitTarget). */
 export interface SplitTask extends TargetTask {
   readonly split: SplitRequest;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, Progress, type Interrupts } from '../src/index.js';
@@ -34,7 +34,18 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
 }
 
 export const fixture = (name: string): string => join(__dirname, 'fixtures', name);
-export const tmp = (): string => mkdtempSync(join(tmpdir(), 'coupling-lab-cli-'));
+
+const made: string[] = [];
+/** A fresh temporary directory, removed with everything in it after the test file's last test. */
+export function tmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coupling-lab-cli-'));
+  made.push(dir);
+  return dir;
+}
+// Jest gives each test file its own copy of this module, so the hook runs once per file that imports it.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The built command (the test command type-checks, and so builds, before jest runs). */
 export const builtCli = join(__dirname, '..', 'dist', 'bin.js');

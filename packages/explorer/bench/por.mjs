@@ -39,6 +39,10 @@ const deeper = Number(process.env.DEEPER ?? DEFAULT_BOUND.maxPreemptions + 1);
 const wallBudgets = (process.env.WALL_PREEMPTIONS ?? `${DEFAULT_BOUND.maxPreemptions},${deeper}`)
   .split(',')
   .map(Number);
+if (!wallBudgets.every((budget) => Number.isInteger(budget) && budget >= 0))
+  throw new Error(
+    `WALL_PREEMPTIONS must be whole numbers >= 0, comma-separated, not "${process.env.WALL_PREEMPTIONS}"`,
+  );
 const everyPair = catalogue.flatMap((scenario) => strategies.map((strategy) => ({ scenario, strategy })));
 // HALF=0 or 1 (the reference's children): every other pair, so that both halves hold every scenario.
 const half = process.env.HALF === undefined ? undefined : Number(process.env.HALF);

@@ -3,9 +3,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // Every core runs test files: jest's default leaves one core to its own process, which waits,
-  // so a 2-core CI machine ran the suite in one worker (328 s against 205 s with two, 6 December).
-  maxWorkers: '100%',
   roots: ['<rootDir>'],
   testMatch: ['<rootDir>/{packages,examples}/*/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-test/', '<rootDir>/.stryker-tmp/'],
